@@ -1,0 +1,31 @@
+/** @type {import('jest').Config} */
+const ts = {
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+	testEnvironment: 'node',
+	moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+	projects: [
+		{ ...ts, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+		{
+			...ts,
+			displayName: 'store',
+			testMatch: ['<rootDir>/tests/store/**/*.test.ts'],
+			globalSetup: '<rootDir>/tests/support/postgresSetup.js',
+		},
+		{
+			...ts,
+			displayName: 'engine',
+			testMatch: ['<rootDir>/tests/engine/**/*.test.ts'],
+			globalSetup: '<rootDir>/tests/support/postgresSetup.js',
+		},
+		{
+			...ts,
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+			globalSetup: '<rootDir>/tests/support/postgresSetup.js',
+			testTimeout: 300000,
+		},
+	],
+};

@@ -1,0 +1,258 @@
+import type { Dialect, SqlDriver } from './sql';
+
+/**
+ * Versioned schema migrations, applied in order on first use of a store and
+ * recorded in schema_migrations. Never edit a released migration: add one.
+ * Times are epoch milliseconds (BIGINT), money is double precision in currency units.
+ */
+export interface Migration {
+	version: number;
+	name: string;
+	up(d: Dialect): string;
+}
+
+export const migrations: Migration[] = [
+	{
+		version: 1,
+		name: 'contacts, events, tags, scores, orders, carts, views, visits, engagement, sends, coupons',
+		up: (d) => `
+CREATE TABLE contacts (
+	id ${d.idColumn},
+	email TEXT NOT NULL UNIQUE,
+	first_name TEXT,
+	last_name TEXT,
+	phone TEXT,
+	birthday TEXT,
+	birth_month INTEGER,
+	birth_day INTEGER,
+	country TEXT,
+	region TEXT,
+	city TEXT,
+	time_zone TEXT,
+	locale TEXT,
+	status TEXT NOT NULL DEFAULT 'not_subscribed',
+	suppressed INTEGER NOT NULL DEFAULT 0,
+	suppression_reason TEXT,
+	suppressed_at BIGINT,
+	consent_at BIGINT,
+	signed_up_at BIGINT,
+	first_purchase_at BIGINT,
+	last_purchase_at BIGINT,
+	order_count INTEGER NOT NULL DEFAULT 0,
+	total_spent DOUBLE PRECISION NOT NULL DEFAULT 0,
+	last_order_value DOUBLE PRECISION,
+	currency TEXT,
+	last_engagement_at BIGINT,
+	last_visit_at BIGINT,
+	site_visits INTEGER NOT NULL DEFAULT 0,
+	customer_ids TEXT NOT NULL DEFAULT '{}',
+	custom TEXT NOT NULL DEFAULT '{}',
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+CREATE INDEX contacts_last_purchase ON contacts (last_purchase_at);
+CREATE INDEX contacts_last_engagement ON contacts (last_engagement_at);
+CREATE INDEX contacts_birthday ON contacts (birth_month, birth_day);
+CREATE INDEX contacts_status ON contacts (status, suppressed);
+CREATE INDEX contacts_total_spent ON contacts (total_spent);
+CREATE INDEX contacts_order_count ON contacts (order_count);
+
+CREATE TABLE processed_events (
+	event_key TEXT PRIMARY KEY,
+	contact_id ${d.idRef},
+	processed_at BIGINT NOT NULL
+);
+
+CREATE TABLE orders (
+	id ${d.idColumn},
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	source TEXT NOT NULL,
+	order_id TEXT NOT NULL,
+	order_number TEXT,
+	placed_at BIGINT NOT NULL,
+	total DOUBLE PRECISION NOT NULL,
+	currency TEXT NOT NULL,
+	status TEXT,
+	financial_status TEXT,
+	fulfillment_status TEXT,
+	checkout_token TEXT,
+	cart_token TEXT,
+	counted INTEGER NOT NULL DEFAULT 1,
+	updated_at BIGINT NOT NULL,
+	UNIQUE (source, order_id)
+);
+CREATE INDEX orders_contact ON orders (contact_id, placed_at);
+CREATE INDEX orders_checkout ON orders (checkout_token);
+
+CREATE TABLE order_items (
+	order_pk ${d.idRef} NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+	contact_id ${d.idRef} NOT NULL,
+	line INTEGER NOT NULL,
+	product_id TEXT,
+	variant_id TEXT,
+	sku TEXT,
+	title TEXT NOT NULL,
+	variant_title TEXT,
+	quantity INTEGER NOT NULL,
+	price DOUBLE PRECISION NOT NULL,
+	product_type TEXT,
+	vendor TEXT,
+	tags TEXT,
+	image_url TEXT,
+	url TEXT,
+	PRIMARY KEY (order_pk, line)
+);
+CREATE INDEX order_items_product ON order_items (product_id);
+CREATE INDEX order_items_contact ON order_items (contact_id);
+CREATE INDEX order_items_sku ON order_items (sku);
+
+CREATE TABLE carts (
+	id ${d.idColumn},
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	source TEXT NOT NULL,
+	cart_id TEXT NOT NULL,
+	cart_token TEXT,
+	value DOUBLE PRECISION NOT NULL,
+	currency TEXT NOT NULL,
+	recovery_url TEXT,
+	items TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	converted_at BIGINT,
+	order_id TEXT,
+	UNIQUE (source, cart_id)
+);
+CREATE INDEX carts_contact ON carts (contact_id);
+CREATE INDEX carts_open ON carts (converted_at, updated_at);
+CREATE INDEX carts_token ON carts (cart_token);
+
+CREATE TABLE product_views (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	product_id TEXT NOT NULL,
+	title TEXT,
+	product_type TEXT,
+	url TEXT,
+	image_url TEXT,
+	price DOUBLE PRECISION,
+	view_count INTEGER NOT NULL DEFAULT 0,
+	first_viewed_at BIGINT NOT NULL,
+	last_viewed_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, product_id)
+);
+CREATE INDEX product_views_product ON product_views (product_id, last_viewed_at);
+
+CREATE TABLE product_view_events (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	product_id TEXT NOT NULL,
+	viewed_at BIGINT NOT NULL
+);
+CREATE INDEX product_view_events_contact ON product_view_events (contact_id, product_id, viewed_at);
+
+CREATE TABLE page_visits (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	url TEXT NOT NULL,
+	visited_at BIGINT NOT NULL
+);
+CREATE INDEX page_visits_contact ON page_visits (contact_id, visited_at);
+
+CREATE TABLE engagement_events (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	type TEXT NOT NULL,
+	occurred_at BIGINT NOT NULL,
+	provider TEXT,
+	campaign TEXT,
+	url TEXT,
+	reason TEXT
+);
+CREATE INDEX engagement_events_contact ON engagement_events (contact_id, occurred_at);
+
+CREATE TABLE contact_tags (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	tag TEXT NOT NULL,
+	added_at BIGINT NOT NULL,
+	expires_at BIGINT,
+	PRIMARY KEY (contact_id, tag)
+);
+CREATE INDEX contact_tags_tag ON contact_tags (tag, contact_id);
+
+CREATE TABLE contact_scores (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	points DOUBLE PRECISION NOT NULL DEFAULT 0,
+	tier TEXT,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, name)
+);
+CREATE INDEX contact_scores_name ON contact_scores (name, points);
+
+CREATE TABLE score_awards (
+	id ${d.idColumn},
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	points DOUBLE PRECISION NOT NULL,
+	reason TEXT,
+	awarded_at BIGINT NOT NULL,
+	expires_at BIGINT
+);
+CREATE INDEX score_awards_contact ON score_awards (contact_id, name);
+CREATE INDEX score_awards_expiry ON score_awards (expires_at);
+
+CREATE TABLE sends (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	campaign TEXT NOT NULL,
+	step TEXT NOT NULL,
+	claimed_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, campaign, step)
+);
+CREATE INDEX sends_recent ON sends (contact_id, claimed_at);
+
+CREATE TABLE coupons (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	campaign TEXT NOT NULL,
+	code TEXT NOT NULL UNIQUE,
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT,
+	PRIMARY KEY (contact_id, campaign)
+);
+`,
+	},
+];
+
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;
+
+/**
+ * Applies every pending migration. Safe to call from several processes at once:
+ * each migration runs in a transaction that first takes the migrations lock.
+ */
+export async function migrate(driver: SqlDriver): Promise<number[]> {
+	await driver.exec(
+		'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+	);
+	const applied: number[] = [];
+	for (const migration of migrations) {
+		const done = await driver.transaction(async (tx) => {
+			if (driver.dialect.name === 'postgres') {
+				// Serializes concurrent first starts of several n8n workers.
+				await tx.run('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+			}
+			const row = await tx.get('SELECT version FROM schema_migrations WHERE version = $1', [migration.version]);
+			if (row) return false;
+			for (const statement of splitStatements(migration.up(driver.dialect))) await tx.run(statement);
+			await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+				migration.version,
+				migration.name,
+				Date.now(),
+			]);
+			return true;
+		});
+		if (done) applied.push(migration.version);
+	}
+	return applied;
+}
+
+function splitStatements(script: string): string[] {
+	return script
+		.split(/;\s*\n/)
+		.map((s) => s.trim())
+		.filter(Boolean);
+}
