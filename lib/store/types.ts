@@ -230,8 +230,8 @@ export interface ContactStore {
 	readonly backend: 'sqlite' | 'postgres';
 	/** Checks the connection and that the schema is current. */
 	ping(): Promise<void>;
-	getContact(email: string): Promise<ContactProfile | null>;
-	getContactDetails(email: string, include: DetailKind[]): Promise<ContactDetails | null>;
+	getContact(email: string, now?: number): Promise<ContactProfile | null>;
+	getContactDetails(email: string, include: DetailKind[], now?: number): Promise<ContactDetails | null>;
 	upsertProfile(patch: ContactPatch, options?: WriteOptions): Promise<WriteResult>;
 	recordOrder(order: OrderEvent, options?: WriteOptions): Promise<WriteResult & { order: StoredOrder; newOrder: boolean }>;
 	recordCart(cart: CartEvent, options?: WriteOptions): Promise<WriteResult & { cart: StoredCart }>;
