@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 const ts = {
-	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	testEnvironment: 'node',
 	moduleFileExtensions: ['ts', 'js', 'json'],
 };
