@@ -8,7 +8,6 @@ type SqliteModule = typeof import('node:sqlite');
 function loadSqlite(): SqliteModule {
 	try {
 		// Loaded lazily so that PostgreSQL users on an older Node can still load the nodes.
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		return require('node:sqlite') as SqliteModule;
 	} catch (error) {
 		throw new Error(

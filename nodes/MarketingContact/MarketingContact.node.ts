@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { STORE_CREDENTIAL, testStoreCredential } from '../shared/store';
+import { testStoreCredential } from '../shared/store';
 import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
 import * as issueCoupon from './actions/issueCoupon.operation';
@@ -26,7 +26,7 @@ export class MarketingContact implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'marketingContactStoreTest' }],
+		credentials: [{ name: 'marketingContactStoreApi', required: false, testedBy: 'marketingContactStoreTest' }],
 		properties: [
 			{
 				displayName: 'Operation',
