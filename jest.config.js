@@ -25,7 +25,8 @@ module.exports = {
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
 			globalSetup: '<rootDir>/tests/support/postgresSetup.js',
-			testTimeout: 300000,
+			// testTimeout is a global option that projects ignore: set it per file instead.
+			setupFilesAfterEnv: ['<rootDir>/tests/support/e2eTimeout.js'],
 		},
 	],
 };

@@ -4,8 +4,6 @@
  * A fixture's `pinData` on the trigger is the input; on the other nodes it is the
  * expected output (each expected item must be contained in the actual one).
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
@@ -27,7 +25,7 @@ import {
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { MarketingContact } from '../../nodes/MarketingContact/MarketingContact.node';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { closeAllStores, type StoreConfig } from '../../lib/store';
 
 export const PACKAGE = 'n8n-nodes-ecommerce-marketing';
@@ -52,9 +50,27 @@ class ManualTrigger implements INodeType {
 }
 
 const registry: Record<string, INodeType> = {
-	[`${PACKAGE}.marketingContact`]: new MarketingContact(),
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 };
+
+/** Every node of this package (nodes/<Name>/<Name>.node.ts), registered as `<package>.<description name>`. */
+function registerPackageNodes() {
+	const nodesDir = join(__dirname, '..', '..', 'nodes');
+	for (const dir of readdirSync(nodesDir, { withFileTypes: true })) {
+		if (!dir.isDirectory()) continue;
+		for (const file of readdirSync(join(nodesDir, dir.name))) {
+			if (!file.endsWith('.node.ts')) continue;
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const exported = require(join(nodesDir, dir.name, file)) as Record<string, new () => INodeType>;
+			for (const NodeClass of Object.values(exported)) {
+				if (typeof NodeClass !== 'function') continue;
+				const node = new NodeClass();
+				if (node.description?.name) registry[`${PACKAGE}.${node.description.name}`] = node;
+			}
+		}
+	}
+}
+registerPackageNodes();
 
 export function registerNodeType(type: string, node: INodeType) {
 	registry[type] = node;

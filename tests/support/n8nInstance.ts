@@ -291,9 +291,10 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 
 	// ---- helpers ----
 
-	let apiKey: string | undefined;
-	const ownerApiKey = async (): Promise<string> => {
-		if (apiKey) return apiKey;
+	let cookie: string | undefined;
+	/** The owner's session cookie: sets the owner up on first use (a fresh instance has none). */
+	const ownerSession = async (): Promise<string> => {
+		if (cookie) return cookie;
 		const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -301,15 +302,22 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 			signal: AbortSignal.timeout(30_000),
 		});
 		if (setup.status !== 200) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
-		const cookie = setup.headers
+		cookie = setup.headers
 			.getSetCookie()
 			.map((c) => c.split(';')[0])
 			.join('; ');
-		const scopes = await fetch(`${baseUrl}/rest/api-keys/scopes`, { headers: { cookie }, signal: AbortSignal.timeout(30_000) });
+		return cookie;
+	};
+
+	let apiKey: string | undefined;
+	const ownerApiKey = async (): Promise<string> => {
+		if (apiKey) return apiKey;
+		const session = await ownerSession();
+		const scopes = await fetch(`${baseUrl}/rest/api-keys/scopes`, { headers: { cookie: session }, signal: AbortSignal.timeout(30_000) });
 		if (scopes.status !== 200) throw new Error(`api key scopes failed: ${scopes.status} ${await scopes.text()}`);
 		const created = await fetch(`${baseUrl}/rest/api-keys`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie },
+			headers: { 'content-type': 'application/json', cookie: session },
 			body: JSON.stringify({ label: 'e2e', scopes: ((await scopes.json()) as { data: string[] }).data, expiresAt: null }),
 			signal: AbortSignal.timeout(30_000),
 		});
@@ -405,7 +413,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		},
 		activate,
 		async nodeTypes() {
-			const res = await fetch(`${baseUrl}/types/nodes.json`, { signal: AbortSignal.timeout(30_000) });
+			const res = await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie: await ownerSession() }, signal: AbortSignal.timeout(30_000) });
 			if (res.status !== 200) throw new Error(`/types/nodes.json: ${res.status}`);
 			return ((await res.json()) as Array<{ name: string }>).map((n) => n.name);
 		},
