@@ -108,5 +108,14 @@ export class MarketingContactStoreApi implements ICredentialType {
 			description: 'Connections each n8n process may open to the database',
 			displayOptions: { show: { backend: ['postgres'] } },
 		},
+		{
+			displayName: 'Link Signing Secret',
+			name: 'linkSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Signs the one-click unsubscribe links in every email (HMAC). Leave empty to use a random secret the store creates and keeps. Set it (16+ characters) to share links between stores or to rotate it; old links stop working when it changes.',
+		},
 	];
 }

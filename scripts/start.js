@@ -28,8 +28,7 @@ async function main() {
 	if (await lib.portInUse(PORT)) throw new Error(`port ${PORT} is taken: stop what runs there or set N8N_PORT`);
 
 	log('building and packing the package');
-	lib.buildPackage({ quiet: false });
-	const tarball = lib.packPackage();
+	const tarball = lib.buildAndPack({ quiet: false });
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	lib.installTarball(USER_FOLDER, tarball);
 	log(`installed ${path.basename(tarball)} into ${path.join(USER_FOLDER, '.n8n', 'nodes')}`);

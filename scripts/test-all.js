@@ -38,6 +38,8 @@ function jestStep(title, args, name) {
 
 let ok = step('build', 'npm', ['run', 'build']);
 ok = step('lint', 'npm', ['run', 'lint']) && ok;
+// The end-to-end suites pack the dist/ just built.
+process.env.E2E_PREBUILT = '1';
 const pg = startPostgres();
 try {
 	ok = jestStep('unit, store and engine tests', ['--selectProjects', 'unit', 'store', 'engine'], 'fast') && ok;

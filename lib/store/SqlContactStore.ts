@@ -1,4 +1,5 @@
 import { generateCouponCode } from '../domain/coupon';
+import { newLinkSecret } from '../domain/unsubscribeLink';
 import { toIso } from '../domain/values';
 import { isCountableOrder, planPatch, suppress, type PatchPlan } from './profilePatch';
 import {
@@ -16,6 +17,26 @@ import {
 	type ProductViewRow,
 } from './rows';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql';
+import { profileScores } from './scoreQueries';
+import * as TagScore from './tagScoreStore';
+import type {
+	DecaySettings,
+	EngagementSettings,
+	EngagementSweepOptions,
+	InterestRequest,
+	PageVisitRule,
+	ScoreWriteOptions,
+	TagWriteOptions,
+	Tier,
+} from './tagScoreTypes';
+import { checkAndClaimSendBatch, releaseSend, SEND_BATCH_SIZE } from './sendsQueries';
+import { checkWinback, enrollDrip, sweepCarts, sweepDateEmails, sweepDrips, sweepWinback } from './dueStepQueries';
+import type * as Due from './dueStepTypes';
+import type { RfmBoundaries } from '../domain/rfm';
+import type { EvalContext, RuleGroup } from '../domain/segmentRules';
+import { checkSegmentContacts, contactsByEmail, findSegmentContacts, orderDates, rfmBoundaries, type FindSegmentOptions, type SegmentCheckRow } from './segmentQueries';
+import { productsBoughtTogether, purchasedProductIds } from './productQueries';
+import type { BoughtTogetherProduct, BoughtTogetherRequest } from './types';
 import type {
 	CartEvent,
 	ContactDetails,
@@ -30,6 +51,8 @@ import type {
 	OrderEvent,
 	PageVisitEvent,
 	ProductViewEvent,
+	SendOutcome,
+	SendRequest,
 	StoredOrder,
 	SuppressionReason,
 	WriteOptions,
@@ -48,8 +71,12 @@ const CONTACT_TABLES = [
 	'contact_tags',
 	'score_awards',
 	'contact_scores',
+	'score_thresholds',
+	'score_rule_state',
 	'sends',
 	'coupons',
+	'step_claims',
+	'drip_enrollments',
 ] as const;
 
 interface Locked {
@@ -118,14 +145,13 @@ export class SqlContactStore implements ContactStore {
 			'SELECT tag FROM contact_tags WHERE contact_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY tag',
 			[row.id, now],
 		);
-		const scores = await tx.all<{ name: string; points: number }>(
-			'SELECT name, points FROM contact_scores WHERE contact_id = $1 ORDER BY name',
-			[row.id],
-		);
+		// Scores right at `now` (expired awards left out) and stored tiers: lib/store/scoreQueries.ts.
+		const { scores, tiers } = await profileScores(tx, Number(row.id), now);
 		return toProfile(
 			row,
 			tags.map((t) => t.tag),
-			Object.fromEntries(scores.map((s) => [s.name, Number(s.points)])),
+			scores,
+			tiers,
 		);
 	}
 
@@ -638,6 +664,153 @@ export class SqlContactStore implements ContactStore {
 			}
 			throw new Error('Could not find a free coupon code after 8 tries: use a longer code length');
 		});
+	}
+
+	// ---------------------------------------------------------------- sends (lib/store/sendsQueries.ts)
+
+	async checkAndClaimSends(requests: SendRequest[]): Promise<SendOutcome[]> {
+		const outcomes: SendOutcome[] = [];
+		for (let start = 0; start < requests.length; start += SEND_BATCH_SIZE) {
+			const batch = requests.slice(start, start + SEND_BATCH_SIZE);
+			outcomes.push(...(await this.db.transaction((tx) => checkAndClaimSendBatch(tx, this.db.dialect, batch))));
+		}
+		return outcomes;
+	}
+
+	async releaseSend(email: string, campaign: string, step: string): Promise<boolean> {
+		return await this.db.transaction((tx) => releaseSend(tx, email, campaign, step));
+	}
+
+	// ---------------------------------------------------------------- due steps (lib/store/dueStepQueries.ts)
+
+	async sweepWinback(request: Due.WinbackSweep): Promise<Due.WinbackSweepResult> {
+		return await sweepWinback(this.db, request);
+	}
+
+	async checkWinback(request: Due.WinbackCheckRequest): Promise<Due.WinbackCheckResult> {
+		return await checkWinback(this.db, request);
+	}
+
+	async sweepCartReminders(request: Due.CartSweep): Promise<Due.SweepResult<Due.CartDue>> {
+		return await sweepCarts(this.db, request);
+	}
+
+	async enrollDrip(request: Due.DripEnrollRequest): Promise<Due.DripEnrollResult> {
+		return await enrollDrip(this.db, request);
+	}
+
+	async sweepDrips(request: Due.DripSweep): Promise<Due.SweepResult<Due.DripDue>> {
+		return await sweepDrips(this.db, request);
+	}
+
+	async sweepDateEmails(request: Due.DateEmailSweep): Promise<Due.SweepResult<Due.DateEmailDue>> {
+		return await sweepDateEmails(this.db, request);
+	}
+
+	// ---------------------------------------------------------------- tags and scores (lib/store/tagScoreStore.ts)
+
+	private get tagScore(): TagScore.StoreContext {
+		return {
+			db: this.db,
+			write: (patch, options, apply, onDuplicate) => this.write(patch, options, apply, onDuplicate),
+			profile: (tx, row, now) => this.profile(tx, row, now),
+		};
+	}
+
+	getTags(email: string, now?: number) {
+		return TagScore.getTags(this.tagScore, email, now);
+	}
+	addTags(email: string, tags: string[], options?: TagWriteOptions) {
+		return TagScore.addContactTags(this.tagScore, email, tags, options);
+	}
+	removeTags(email: string, tags: string[], options?: TagWriteOptions) {
+		return TagScore.removeContactTags(this.tagScore, email, tags, options);
+	}
+	replaceTagGroup(email: string, group: string, tag: string, options?: TagWriteOptions) {
+		return TagScore.replaceContactTagGroup(this.tagScore, email, group, tag, options);
+	}
+	applyEngagementTags(email: string, settings: EngagementSettings, now?: number) {
+		return TagScore.applyEngagementTags(this.tagScore, email, settings, now);
+	}
+	sweepEngagementTags(settings: EngagementSettings, options: EngagementSweepOptions) {
+		return TagScore.sweepEngagementTags(this.tagScore, settings, options);
+	}
+	applyInterestTags(email: string, request: InterestRequest) {
+		return TagScore.applyInterestTags(this.tagScore, email, request);
+	}
+	adjustScore(email: string, name: string, points: number, options?: ScoreWriteOptions) {
+		return TagScore.adjustScore(this.tagScore, email, name, points, options);
+	}
+	setScore(email: string, name: string, points: number, options?: ScoreWriteOptions) {
+		return TagScore.setContactScore(this.tagScore, email, name, points, options);
+	}
+	getScore(email: string, name: string, options?: { now?: number; includeAwards?: boolean }) {
+		return TagScore.getScore(this.tagScore, email, name, options);
+	}
+	updateScoreTier(email: string, name: string, tiers: Tier[], now?: number) {
+		return TagScore.updateScoreTier(this.tagScore, email, name, tiers, now);
+	}
+	checkScoreThreshold(email: string, name: string, threshold: number, triggerKey: string, now?: number) {
+		return TagScore.checkScoreThreshold(this.tagScore, email, name, threshold, triggerKey, now);
+	}
+	awardPageVisits(email: string, name: string, rule: PageVisitRule, options?: ScoreWriteOptions) {
+		return TagScore.awardContactPageVisits(this.tagScore, email, name, rule, options);
+	}
+	decayScore(email: string, name: string, settings: DecaySettings, now?: number) {
+		return TagScore.decayContactScore(this.tagScore, email, name, settings, now);
+	}
+	sweepScoreDecay(name: string, settings: DecaySettings, options: { now: number; maxContacts: number; batchSize?: number }) {
+		return TagScore.sweepScoreDecay(this.tagScore, name, settings, options);
+	}
+	refreshExpiredScores(options: { now: number; maxContacts: number; batchSize?: number }) {
+		return TagScore.refreshExpiredScores(this.tagScore, options);
+	}
+
+	// ---------------------------------------------------------------- segments (lib/store/segmentQueries.ts)
+
+	async findSegmentContacts(rules: RuleGroup, options: FindSegmentOptions): Promise<ContactProfile[]> {
+		return await findSegmentContacts(this.db, this.db.dialect, rules, options);
+	}
+
+	async checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext): Promise<Map<string, SegmentCheckRow>> {
+		return await checkSegmentContacts(this.db, this.db.dialect, emails, ruleSets, context);
+	}
+
+	async getContactsByEmail(emails: string[], now = Date.now()): Promise<Map<string, ContactProfile>> {
+		return await contactsByEmail(this.db, this.db.dialect, emails, now);
+	}
+
+	async getRfmBoundaries(): Promise<RfmBoundaries> {
+		return await rfmBoundaries(this.db, this.db.dialect);
+	}
+
+	async getOrderDates(contactIds: number[]): Promise<Map<number, number[]>> {
+		return await orderDates(this.db, this.db.dialect, contactIds);
+	}
+
+	// ---------------------------------------------------------------- product block (lib/store/productQueries.ts)
+
+	async purchasedProductIds(email: string, limit?: number): Promise<string[]> {
+		return await purchasedProductIds(this.db, email, limit);
+	}
+
+	async productsBoughtTogether(request: BoughtTogetherRequest): Promise<BoughtTogetherProduct[]> {
+		return await productsBoughtTogether(this.db, request);
+	}
+
+	// ---------------------------------------------------------------- settings
+
+	async getLinkSecret(): Promise<string> {
+		const read = async () => (await this.db.get<{ value: string }>("SELECT value FROM store_settings WHERE key = 'link_secret'"))?.value;
+		const existing = await read();
+		if (existing) return existing;
+		// Two processes may race here: the first insert wins and both read the same value.
+		await this.db.run('INSERT INTO store_settings (key, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [
+			'link_secret',
+			newLinkSecret(),
+			Date.now(),
+		]);
+		return (await read())!;
 	}
 
 	// ---------------------------------------------------------------- erasure

@@ -216,6 +216,111 @@ CREATE TABLE coupons (
 );
 `,
 	},
+	{
+		version: 2,
+		name: 'tags and scores: score expiry, thresholds, award-rule state, sweep marks',
+		up: (d) => `
+ALTER TABLE contact_scores ADD COLUMN next_expiry_at BIGINT;
+CREATE INDEX contact_scores_expiry ON contact_scores (next_expiry_at);
+CREATE INDEX contact_scores_name_contact ON contact_scores (name, contact_id);
+CREATE INDEX contacts_last_visit ON contacts (last_visit_at);
+CREATE INDEX contacts_signed_up ON contacts (signed_up_at);
+
+CREATE TABLE score_thresholds (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	trigger_key TEXT NOT NULL,
+	threshold DOUBLE PRECISION NOT NULL,
+	armed INTEGER NOT NULL DEFAULT 1,
+	crossed_at BIGINT,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, name, trigger_key)
+);
+
+CREATE TABLE score_rule_state (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	rule_key TEXT NOT NULL,
+	anchor_at BIGINT,
+	counted DOUBLE PRECISION NOT NULL DEFAULT 0,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, name, rule_key)
+);
+
+CREATE TABLE sweep_marks (
+	sweep TEXT PRIMARY KEY,
+	covered_contact_id BIGINT NOT NULL DEFAULT 0,
+	updated_at BIGINT NOT NULL
+);
+`,
+	},
+	{
+		version: 3,
+		name: 'segments: customer indexes for RFM cut values',
+		// RFM ranks every customer (order_count > 0) by recency and by spend: these partial
+		// indexes make each ranking one ordered index scan (frequency uses contacts_order_count).
+		up: () => `
+CREATE INDEX contacts_customer_recency ON contacts (last_purchase_at) WHERE order_count > 0;
+CREATE INDEX contacts_customer_spent ON contacts (total_spent) WHERE order_count > 0;
+`,
+	},
+	{
+		version: 4,
+		name: 'product block: order_items indexes for bought-together recommendations',
+		// Bought together (lib/store/productQueries.ts): the latest orders of a product
+		// (walked backwards), the products of an order (covering), and a contact's own
+		// purchases (covering, for leaving them out).
+		up: () => `
+CREATE INDEX order_items_product_order ON order_items (product_id, order_pk);
+CREATE INDEX order_items_order_product ON order_items (order_pk, product_id);
+CREATE INDEX order_items_contact_product ON order_items (contact_id, product_id, order_pk);
+`,
+	},
+	{
+		version: 5,
+		name: 'due steps: step claims per anchor, drip enrollments, win-back and anniversary indexes',
+		up: (d) => `
+CREATE TABLE step_claims (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	campaign TEXT NOT NULL,
+	anchor_key BIGINT NOT NULL,
+	step_index INTEGER NOT NULL,
+	step TEXT NOT NULL,
+	claimed_at BIGINT NOT NULL,
+	PRIMARY KEY (campaign, anchor_key, contact_id, step_index)
+)${d.name === 'sqlite' ? ' WITHOUT ROWID' : ''};
+CREATE INDEX step_claims_contact ON step_claims (contact_id, campaign);
+
+CREATE TABLE drip_enrollments (
+	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	campaign TEXT NOT NULL,
+	enrolled_at BIGINT NOT NULL,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (contact_id, campaign)
+);
+CREATE INDEX drip_enrollments_due ON drip_enrollments (campaign, enrolled_at, contact_id);
+
+CREATE INDEX contacts_winback_purchase ON contacts (suppressed, last_purchase_at, id);
+CREATE INDEX contacts_winback_engagement ON contacts (suppressed, last_engagement_at, id);
+CREATE INDEX contacts_signup_day ON contacts (${
+			d.name === 'sqlite'
+				? `(CAST(strftime('%m%d', signed_up_at / 1000, 'unixepoch') AS INTEGER))`
+				: `(((extract(month from (to_timestamp(signed_up_at / 1000.0) at time zone 'UTC')) * 100 + extract(day from (to_timestamp(signed_up_at / 1000.0) at time zone 'UTC')))::integer))`
+		});
+`,
+	},
+	{
+		version: 7,
+		name: 'store settings (the link-signing secret of unsubscribe links)',
+		up: () => `
+CREATE TABLE store_settings (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+`,
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -54,7 +54,7 @@ export function parseJson<T>(text: string | null | undefined, fallback: T): T {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-export function toProfile(row: ContactRow, tags: string[], scores: Record<string, number>): ContactProfile {
+export function toProfile(row: ContactRow, tags: string[], scores: Record<string, number>, tiers: Record<string, string> = {}): ContactProfile {
 	const orderCount = Number(row.order_count);
 	const totalSpent = round2(Number(row.total_spent));
 	return {
@@ -88,6 +88,7 @@ export function toProfile(row: ContactRow, tags: string[], scores: Record<string
 		custom: parseJson(row.custom, {}),
 		tags,
 		scores,
+		tiers,
 		createdAt: toIso(row.created_at)!,
 		updatedAt: toIso(row.updated_at)!,
 	};

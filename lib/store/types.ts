@@ -1,4 +1,28 @@
 /** The contact store's domain types. Times are epoch milliseconds inside, ISO strings in profiles. */
+import type { SendDecision, SendPolicy } from '../domain/sendable';
+import type {
+	CartDue,
+	CartSweep,
+	DateEmailDue,
+	DateEmailSweep,
+	DripDue,
+	DripEnrollRequest,
+	DripEnrollResult,
+	DripSweep,
+	SweepResult,
+	WinbackCheckRequest,
+	WinbackCheckResult,
+	WinbackSweep,
+	WinbackSweepResult,
+} from './dueStepTypes';
+
+export * from './dueStepTypes';
+import type { RfmBoundaries } from '../domain/rfm';
+import type { EvalContext, RuleGroup } from '../domain/segmentRules';
+import type { FindSegmentOptions, SegmentCheckRow } from './segmentQueries';
+export type { FindSegmentOptions, SegmentCheckRow } from './segmentQueries';
+import type * as TS from './tagScoreTypes';
+export * from './tagScoreTypes';
 
 export type SubscriptionStatus = 'subscribed' | 'unsubscribed' | 'not_subscribed' | 'pending';
 export const SUBSCRIPTION_STATUSES: SubscriptionStatus[] = ['subscribed', 'unsubscribed', 'not_subscribed', 'pending'];
@@ -136,6 +160,8 @@ export interface ContactProfile {
 	custom: Record<string, unknown>;
 	tags: string[];
 	scores: Record<string, number>;
+	/** The stored tier per score name (Score node, Tiers), e.g. { loyalty: 'Gold' }. */
+	tiers: Record<string, string>;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -241,5 +267,137 @@ export interface ContactStore {
 	unsubscribe(email: string, reason: SuppressionReason, options?: WriteOptions & { note?: string }): Promise<WriteResult>;
 	deleteContact(email: string): Promise<DeleteResult>;
 	issueCoupon(request: CouponRequest): Promise<{ contact: ContactProfile; coupon: Coupon; created: boolean }>;
+
+	// ---- Sends (Segment → Sendable): the guard before every email sender
+	/**
+	 * Decides for each request, in order, whether that email may go to that contact
+	 * now (lib/domain/sendable.ts), and records a claim on (contact, campaign, step)
+	 * for those that pass and ask for it. Each batch is one transaction with its
+	 * contacts locked, so a step is claimed at most once and concurrent runs cannot
+	 * pass the frequency cap together. Pass a few hundred requests at a time.
+	 */
+	checkAndClaimSends(requests: SendRequest[]): Promise<SendOutcome[]>;
+	/** Forgets a claim (e.g. the email could not be sent) so the step can go again. */
+	releaseSend(email: string, campaign: string, step: string): Promise<boolean>;
+
+	// ---- Due steps (Win-back Window, Campaign Schedule): lib/store/dueStepQueries.ts
+	/**
+	 * Each sweep selects what is due at `now` (set-based, keyset batches), claims each
+	 * step once per anchor in step_claims (INSERT … ON CONFLICT DO NOTHING) and returns
+	 * only what this call claimed: overlapping runs never return the same contact and step.
+	 */
+	sweepWinback(request: WinbackSweep): Promise<WinbackSweepResult>;
+	/** Where one contact stands in a win-back window; claims the due step only if asked. */
+	checkWinback(request: WinbackCheckRequest): Promise<WinbackCheckResult>;
+	sweepCartReminders(request: CartSweep): Promise<SweepResult<CartDue>>;
+	/** Enrolls a contact (created if new) in a drip; idempotent per contact and campaign. */
+	enrollDrip(request: DripEnrollRequest): Promise<DripEnrollResult>;
+	sweepDrips(request: DripSweep): Promise<SweepResult<DripDue>>;
+	sweepDateEmails(request: DateEmailSweep): Promise<SweepResult<DateEmailDue>>;
+
+	// ---- Tags and scores (Tag and Score nodes): lib/store/tagScoreStore.ts, tagQueries.ts, scoreQueries.ts
+	/** The tags that count at `now` (expired ones do not). */
+	getTags(email: string, now?: number): Promise<TS.TagCheck>;
+	/** Gives the contact (created if new) each tag, with the expiry given (none by default). */
+	addTags(email: string, tags: string[], options?: TS.TagWriteOptions): Promise<TS.TagWriteResult>;
+	/** null when there is no such contact. */
+	removeTags(email: string, tags: string[], options?: TS.TagWriteOptions): Promise<TS.TagWriteResult | null>;
+	/** Atomically leaves `tag` as the only tag starting with `group` (e.g. "engagement:"). */
+	replaceTagGroup(email: string, group: string, tag: string, options?: TS.TagWriteOptions): Promise<TS.TagWriteResult>;
+	/** Sets the one engagement tag of one contact; null when there is no such contact. */
+	applyEngagementTags(email: string, settings: TS.EngagementSettings, now?: number): Promise<TS.EngagementChange | null>;
+	/** Sets the engagement tag of every contact whose state changed; returns only those. */
+	sweepEngagementTags(settings: TS.EngagementSettings, options: TS.EngagementSweepOptions): Promise<TS.SweepOutcome<TS.EngagementChange>>;
+	/** Tags interest in products and categories viewed often enough; null when there is no such contact. */
+	applyInterestTags(email: string, request: TS.InterestRequest): Promise<TS.InterestResult | null>;
+	/** Adds (or takes) points; with an event key a replay changes nothing. Concurrent adjustments all count. */
+	adjustScore(email: string, name: string, points: number, options?: TS.ScoreWriteOptions): Promise<TS.ScoreWriteResult>;
+	setScore(email: string, name: string, points: number, options?: TS.ScoreWriteOptions): Promise<TS.ScoreWriteResult>;
+	getScore(email: string, name: string, options?: { now?: number; includeAwards?: boolean }): Promise<TS.ScoreRead>;
+	/** Stores the tier of the score at `now` in contact_scores.tier. */
+	updateScoreTier(email: string, name: string, tiers: TS.Tier[], now?: number): Promise<TS.TierResult>;
+	/** crossed is true once per crossing of the threshold (armed again when the score is seen below it). */
+	checkScoreThreshold(email: string, name: string, threshold: number, triggerKey: string, now?: number): Promise<TS.ThresholdResult>;
+	awardPageVisits(email: string, name: string, rule: TS.PageVisitRule, options?: TS.ScoreWriteOptions): Promise<TS.PageVisitAwardResult>;
+	decayScore(email: string, name: string, settings: TS.DecaySettings, now?: number): Promise<TS.DecayChange | null>;
+	sweepScoreDecay(name: string, settings: TS.DecaySettings, options: { now: number; maxContacts: number; batchSize?: number }): Promise<TS.SweepOutcome<TS.DecayChange>>;
+	/** Brings stored scores (contact_scores.points) up to date with awards expired by `now`. */
+	refreshExpiredScores(options: { now: number; maxContacts: number; batchSize?: number }): Promise<TS.SweepOutcome<TS.ScoreRefresh>>;
+
+	// ---- Segment (Check, Find Contacts, RFM, Predict Next Order): lib/store/segmentQueries.ts
+	/** One batch of the contacts matching `rules` with an id above `afterId`, in id order (one query). */
+	findSegmentContacts(rules: RuleGroup, options: FindSegmentOptions): Promise<ContactProfile[]>;
+	/**
+	 * The contacts with these normalized emails (a batch of a few hundred), with each
+	 * condition's result for each rule set, in one query. Unknown emails are absent.
+	 */
+	checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext): Promise<Map<string, SegmentCheckRow>>;
+	/** Profiles for a batch of normalized emails, in one query. Unknown emails are absent. */
+	getContactsByEmail(emails: string[], now?: number): Promise<Map<string, ContactProfile>>;
+	/** RFM cut values over every customer (contacts with at least one counted order). */
+	getRfmBoundaries(): Promise<RfmBoundaries>;
+	/** Placed-at times of the counted orders of each contact, oldest first. */
+	getOrderDates(contactIds: number[]): Promise<Map<number, number[]>>;
+
+	// ---- Product Block (recommendations from the order history): lib/store/productQueries.ts
+	/** Product ids the contact has ordered, most recently ordered first (empty for an unknown contact). */
+	purchasedProductIds(email: string, limit?: number): Promise<string[]>;
+	/**
+	 * The products most often bought in the same order (counted orders of every
+	 * contact) as the basis products, best first: the given product ids, or else the
+	 * contact's own recent purchases. The contact's purchases are left out unless
+	 * `includePurchased`. Reads a bounded slice of the history (indexed).
+	 */
+	productsBoughtTogether(request: BoughtTogetherRequest): Promise<BoughtTogetherProduct[]>;
+
+	// ---- store settings
+	/**
+	 * The secret that signs this store's unsubscribe links: created at random on first use and
+	 * kept in the store, so every n8n process sharing the store signs and verifies alike.
+	 */
+	getLinkSecret(): Promise<string>;
+
 	close(): Promise<void>;
+}
+
+export interface SendRequest {
+	/** Normalized (lower-case) email. */
+	email: string;
+	campaign: string;
+	step: string;
+	/** "Now" for the checks and the claim. */
+	now: number;
+	policy: SendPolicy;
+	/** Record the send when every check passes ("Mark as Sent"). */
+	claim: boolean;
+}
+
+/** The decision, plus what the store did: `claimed` is true only when this request recorded the send. */
+export type SendOutcome = SendDecision & { contactId: number | null; claimed: boolean; claimedAt: number | null };
+
+export interface BoughtTogetherRequest {
+	/** Normalized email of the contact the recommendations are for. */
+	email?: string;
+	/** What the recommendations go with; empty means the contact's recent purchases. */
+	productIds?: string[];
+	/** At most this many products (1–100). */
+	limit: number;
+	/** Keep products the contact has already ordered. */
+	includePurchased?: boolean;
+}
+
+export interface BoughtTogetherProduct {
+	productId: string;
+	title: string;
+	/** The latest price paid, in `currency`. */
+	price: number;
+	currency: string;
+	sku?: string;
+	imageUrl?: string;
+	url?: string;
+	productType?: string;
+	vendor?: string;
+	tags?: string[];
+	/** Orders in which it was bought together with a basis product. */
+	orders: number;
 }

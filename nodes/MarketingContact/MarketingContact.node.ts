@@ -10,6 +10,7 @@ import * as recordOrder from './actions/recordOrder.operation';
 import * as recordPageVisit from './actions/recordPageVisit.operation';
 import * as recordProductView from './actions/recordProductView.operation';
 import * as unsubscribe from './actions/unsubscribe.operation';
+import * as unsubscribeFromLink from './actions/unsubscribeFromLink.operation';
 import * as upsertProfile from './actions/upsertProfile.operation';
 import { router } from './actions/router';
 
@@ -43,6 +44,7 @@ export class MarketingContact implements INodeType {
 					{ name: 'Record Page Visit', value: 'recordPageVisit', description: 'A page of your site was visited', action: 'Record a page visit' },
 					{ name: 'Record Product View', value: 'recordProductView', description: 'A product page was viewed', action: 'Record a product view' },
 					{ name: 'Unsubscribe', value: 'unsubscribe', description: 'Suppress a contact from marketing email, with the reason', action: 'Unsubscribe a contact' },
+					{ name: 'Unsubscribe From Link', value: 'unsubscribeFromLink', description: 'Verify a clicked one-click unsubscribe link and suppress its contact', action: 'Unsubscribe from a signed link' },
 					{ name: 'Upsert Profile', value: 'upsertProfile', description: 'Create or update a contact from a customer event or your own fields', action: 'Create or update a contact' },
 				],
 				default: 'recordOrder',
@@ -55,6 +57,7 @@ export class MarketingContact implements INodeType {
 			...upsertProfile.description,
 			...get.description,
 			...unsubscribe.description,
+			...unsubscribeFromLink.description,
 			...del.description,
 			...issueCoupon.description,
 		],

@@ -206,18 +206,34 @@ function buildPackage({ quiet = true } = {}) {
 }
 
 /**
- * `npm pack` of the repository into destDir (default .cache/pack), as it would be published.
- * The package must be built first (npm pack does not run prepack here: .npmrc has ignore-scripts).
- * Returns the tarball's absolute path.
+ * Builds (unless `build` is false) and `npm pack`s the repository into a folder of its own under
+ * .cache/pack, as it would be published, and returns the tarball's absolute path. Build and pack
+ * hold a lock (.cache/build.lock), so test processes running at once never pack a half-built dist/.
+ * (npm pack does not run prepack here: .npmrc has ignore-scripts.)
  */
-function packPackage(destDir = path.join(ROOT, '.cache', 'pack')) {
-	for (const entry of require(path.join(ROOT, 'package.json')).n8n.nodes) {
-		if (!fs.existsSync(path.join(ROOT, entry))) throw new Error(`${entry} is missing: build the package first (npm run build)`);
-	}
+function buildAndPack({ build = true, quiet = true } = {}) {
+	const destDir = path.join(ROOT, '.cache', 'pack', `${process.pid}-${Date.now().toString(36)}`);
 	fs.mkdirSync(destDir, { recursive: true });
-	const out = npm(['pack', '--json', '--pack-destination', destDir], { cwd: ROOT });
-	const [info] = JSON.parse(out.slice(out.indexOf('[')));
-	return path.join(destDir, info.filename);
+	const commands = [build ? 'npm run build' : 'true', `npm pack --pack-destination "${destDir}"`].join(' && ');
+	const lock = path.join(ROOT, '.cache', 'build.lock');
+	const result = spawnSync('flock', ['-w', '900', lock, 'sh', '-c', commands], {
+		cwd: ROOT,
+		env: node24Env(),
+		stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+		timeout: 20 * MINUTE,
+		killSignal: 'SIGKILL',
+		maxBuffer: 64 * 1024 * 1024,
+	});
+	if (result.status !== 0) {
+		const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
+		throw new Error(`build and pack failed: ${why}\n${result.stdout ?? ''}\n${result.stderr ?? ''}`);
+	}
+	for (const entry of require(path.join(ROOT, 'package.json')).n8n.nodes) {
+		if (!fs.existsSync(path.join(ROOT, entry))) throw new Error(`${entry} is missing after the build: is it listed right in package.json?`);
+	}
+	const tarball = fs.readdirSync(destDir).find((f) => f.endsWith('.tgz'));
+	if (!tarball) throw new Error(`npm pack wrote no tarball into ${destDir}`);
+	return path.join(destDir, tarball);
 }
 
 /**
@@ -335,7 +351,7 @@ module.exports = {
 	runN8nCli,
 	n8nCliOk,
 	buildPackage,
-	packPackage,
+	buildAndPack,
 	installTarball,
 	importCredentials,
 	readWorkflows,

@@ -31,6 +31,8 @@ export interface StartN8nOptions {
 	name: string;
 	/** Workflow JSON files (one workflow or an array each; every workflow needs an `id`). */
 	workflows?: string[];
+	/** Workflows as objects (e.g. recipes prepared by tests/support/recipes.ts), imported with the files. */
+	workflowData?: Array<{ id: string; nodes?: unknown[] }>;
 	/**
 	 * Which imported workflows to publish (activate): 'triggers' (default: those with a webhook,
 	 * schedule or other trigger node), 'all', 'none', or a list of ids.
@@ -116,8 +118,7 @@ interface N8nLib {
 	freePorts(count?: number): Promise<number[]>;
 	n8nEnv(options: { userFolder: string; port?: number; brokerPort?: number; listenAddress?: string; env?: Record<string, string> }): NodeJS.ProcessEnv;
 	runN8nCli(args: string[], options: { userFolder: string; brokerPort: number; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
-	buildPackage(): void;
-	packPackage(destDir?: string): string;
+	buildAndPack(options?: { build?: boolean; quiet?: boolean }): string;
 	installTarball(userFolder: string, tarball: string): string;
 	importCredentials(credentials: CredentialToImport[], options: { userFolder: string; brokerPort: number; env?: Record<string, string> }): Promise<unknown>;
 	readWorkflows(files: string[]): Array<{ id: string; nodes?: Array<{ type: string; disabled?: boolean; parameters?: Record<string, unknown> }> }>;
@@ -137,8 +138,7 @@ let packedTarball: string | undefined;
  */
 export function packedPackage(): string {
 	if (packedTarball && existsSync(packedTarball)) return packedTarball;
-	if (process.env.E2E_PREBUILT !== '1') lib.buildPackage();
-	packedTarball = lib.packPackage();
+	packedTarball = lib.buildAndPack({ build: process.env.E2E_PREBUILT !== '1' });
 	return packedTarball;
 }
 
@@ -200,7 +200,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		timings.importCredentials = seconds(t);
 	}
 
-	const workflows = lib.readWorkflows(options.workflows ?? []);
+	const workflows = [...lib.readWorkflows(options.workflows ?? []), ...((options.workflowData ?? []) as ReturnType<N8nLib['readWorkflows']>)];
 	if (workflows.length > 0) {
 		t = Date.now();
 		await lib.importWorkflows(workflows, await cliOptions());

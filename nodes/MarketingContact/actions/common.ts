@@ -12,6 +12,7 @@ export type Operation =
 	| 'upsertProfile'
 	| 'get'
 	| 'unsubscribe'
+	| 'unsubscribeFromLink'
 	| 'delete'
 	| 'issueCoupon';
 

@@ -12,6 +12,7 @@ import * as recordOrder from './recordOrder.operation';
 import * as recordPageVisit from './recordPageVisit.operation';
 import * as recordProductView from './recordProductView.operation';
 import * as unsubscribe from './unsubscribe.operation';
+import * as unsubscribeFromLink from './unsubscribeFromLink.operation';
 import * as upsertProfile from './upsertProfile.operation';
 
 type OperationModule = {
@@ -27,6 +28,7 @@ export const operations: Record<Operation, OperationModule> = {
 	upsertProfile,
 	get,
 	unsubscribe,
+	unsubscribeFromLink,
 	delete: del,
 	issueCoupon,
 };
@@ -40,6 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	});
 	hintCount(this, output, (json) => json.duplicate === true, (n) => `${plural(n, 'event was a replay', 'events were replays')} and changed nothing`);
 	hintCount(this, output, (json) => json.skipped === true, (n) => `${plural(n, 'provider event was', 'provider events were')} skipped: not engagement (e.g. "processed")`);
+	hintCount(this, output, (json) => json.valid === false, (n) => `${plural(n, 'unsubscribe link was', 'unsubscribe links were')} not validly signed and changed nothing`, 'warning');
 	hintCount(this, output, (json) => json.found === false, (n) => `${plural(n, 'contact was', 'contacts were')} not found`);
 	return [output];
 }

@@ -1,0 +1,184 @@
+/**
+ * A contact's facts from an input item, for rules evaluated in memory: the profile the
+ * Marketing Contact node outputs (`$json.contact`), or the item itself when it is a
+ * profile, plus the history a Marketing Contact "Get" adds beside it (orders with line
+ * items, carts, product views). A few common spellings of store exports are accepted
+ * (orders_count, total_spent, comma-separated tags).
+ */
+import { InputError } from './errors';
+import type { ContactFacts, FactNeed, Purchase } from './segmentRules';
+import { birthdayParts, tryParseTimestamp } from './values';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The profile inside an item: `contact` when it is an object, else the item itself. */
+export function profileOf(json: Json): Json {
+	return isObject(json.contact) ? json.contact : json;
+}
+
+function pick(profile: Json, keys: string[]): unknown {
+	for (const key of keys) {
+		if (Object.prototype.hasOwnProperty.call(profile, key) && profile[key] !== undefined) return profile[key];
+	}
+	return undefined;
+}
+
+function num(profile: Json, keys: string[], nullable: boolean): number | null {
+	const value = pick(profile, keys);
+	if (value === undefined || value === null || value === '') return nullable ? null : 0;
+	const n = typeof value === 'string' ? Number(value.trim()) : value;
+	if (typeof n !== 'number' || !Number.isFinite(n)) {
+		throw new InputError(`"${keys[0]}" of the contact is not a number: ${JSON.stringify(value)?.slice(0, 60)}`, 'contactSource');
+	}
+	return n;
+}
+
+function time(profile: Json, keys: string[]): number | null {
+	const value = pick(profile, keys);
+	if (value === undefined || value === null || value === '') return null;
+	const ms = tryParseTimestamp(value);
+	if (ms === undefined) throw new InputError(`"${keys[0]}" of the contact is not a date: ${JSON.stringify(value)?.slice(0, 60)}`, 'contactSource');
+	return ms;
+}
+
+function str(profile: Json, keys: string[]): string | null {
+	const value = pick(profile, keys);
+	if (value === undefined || value === null) return null;
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	throw new InputError(`"${keys[0]}" of the contact is not text`, 'contactSource');
+}
+
+function stringList(value: unknown, what: string): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	if (typeof value === 'string') return value.split(',').map((t) => t.trim()).filter(Boolean);
+	if (Array.isArray(value)) return value.filter((t) => t !== null && t !== undefined && t !== '').map(String);
+	throw new InputError(`"${what}" of the contact must be a list`, 'contactSource');
+}
+
+function requiredTime(value: unknown, what: string): number {
+	const ms = tryParseTimestamp(value);
+	if (ms === undefined) throw new InputError(`${what} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`, 'contactSource');
+	return ms;
+}
+
+/** Score points and tiers: `{ loyalty: 120 }`, `{ loyalty: { points: 120, tier: 'Gold' } }`, plus `tiers`/`scoreTiers`. */
+function scoresAndTiers(profile: Json): { scores: Record<string, number>; tiers?: Record<string, string | null> } {
+	const scores: Record<string, number> = {};
+	let tiers: Record<string, string | null> | undefined;
+	const raw = pick(profile, ['scores']);
+	if (isObject(raw)) {
+		for (const [name, value] of Object.entries(raw)) {
+			if (typeof value === 'number') scores[name] = value;
+			else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) scores[name] = Number(value);
+			else if (isObject(value)) {
+				if (typeof value.points === 'number') scores[name] = value.points;
+				if ('tier' in value) {
+					tiers ??= {};
+					tiers[name] = typeof value.tier === 'string' ? value.tier : null;
+				}
+			}
+		}
+	}
+	const tierMap = pick(profile, ['tiers', 'scoreTiers']);
+	if (isObject(tierMap)) {
+		tiers ??= {};
+		for (const [name, tier] of Object.entries(tierMap)) tiers[name] = typeof tier === 'string' ? tier : null;
+	}
+	return tiers ? { scores, tiers } : { scores };
+}
+
+/**
+ * The facts of the contact in an item. Only the history in `needs` is read; history
+ * the item does not have stays undefined (a rule that needs it then says so).
+ */
+export function factsFromItem(json: Json, needs: Set<FactNeed>): ContactFacts {
+	const profile = profileOf(json);
+	const birthday = str(profile, ['birthday']);
+	let birthMonth = num(profile, ['birthMonth'], true);
+	if (birthMonth === null && birthday) birthMonth = birthdayParts(birthday)?.month ?? null;
+	const custom = pick(profile, ['custom', 'customFields']);
+	const suppressed = pick(profile, ['suppressed']);
+	const { scores, tiers } = scoresAndTiers(profile);
+	const facts: ContactFacts = {
+		email: str(profile, ['email']),
+		country: str(profile, ['country', 'countryCode', 'country_code']),
+		region: str(profile, ['region', 'province', 'state']),
+		city: str(profile, ['city']),
+		status: str(profile, ['status']),
+		suppressed: suppressed === true || suppressed === 1 || suppressed === 'true',
+		orderCount: num(profile, ['orderCount', 'orders_count', 'ordersCount'], false)!,
+		totalSpent: num(profile, ['totalSpent', 'total_spent'], false)!,
+		lastOrderValue: num(profile, ['lastOrderValue'], true),
+		firstPurchaseAt: time(profile, ['firstPurchaseAt']),
+		lastPurchaseAt: time(profile, ['lastPurchaseAt', 'lastOrderAt']),
+		lastEngagementAt: time(profile, ['lastEngagementAt']),
+		lastVisitAt: time(profile, ['lastVisitAt']),
+		signedUpAt: time(profile, ['signedUpAt', 'created_at']),
+		siteVisits: num(profile, ['siteVisits'], false)!,
+		birthMonth,
+		custom: isObject(custom) ? custom : {},
+		tags: stringList(pick(profile, ['tags']), 'tags'),
+		scores,
+	};
+	if (tiers) facts.tiers = tiers;
+	if (needs.has('purchases')) {
+		const orders = json.orders ?? profile.orders;
+		if (Array.isArray(orders)) facts.purchases = purchasesFrom(orders);
+	}
+	if (needs.has('carts')) {
+		const carts = json.carts ?? profile.carts;
+		if (Array.isArray(carts)) {
+			facts.carts = carts.filter(isObject).map((cart, i) => ({
+				updatedAt: requiredTime(cart.updatedAt ?? cart.createdAt, `carts[${i}].updatedAt`),
+				convertedAt: cart.convertedAt === null || cart.convertedAt === undefined ? null : requiredTime(cart.convertedAt, `carts[${i}].convertedAt`),
+			}));
+		}
+	}
+	if (needs.has('views')) {
+		const events = json.productViewEvents ?? profile.productViewEvents;
+		const totals = json.productViews ?? profile.productViews;
+		if (Array.isArray(events)) {
+			facts.productViews = events.filter(isObject).map((e, i) => ({
+				productId: String(e.productId ?? ''),
+				viewedAt: requiredTime(e.viewedAt, `productViewEvents[${i}].viewedAt`),
+			}));
+		} else if (Array.isArray(totals)) {
+			facts.productViewTotals = totals.filter(isObject).map((v, i) => ({
+				productId: String(v.productId ?? ''),
+				viewCount: Number(v.viewCount ?? 0),
+				firstViewedAt: requiredTime(v.firstViewedAt ?? v.lastViewedAt, `productViews[${i}].firstViewedAt`),
+				lastViewedAt: requiredTime(v.lastViewedAt, `productViews[${i}].lastViewedAt`),
+			}));
+		}
+	}
+	return facts;
+}
+
+function purchasesFrom(orders: unknown[]): Purchase[] {
+	const out: Purchase[] = [];
+	orders.forEach((order, i) => {
+		if (!isObject(order)) return;
+		// Cancelled or refunded orders are stored with counted: false and do not count as purchases.
+		if (order.counted === false) return;
+		const placedAt = requiredTime(order.placedAt ?? order.created_at, `orders[${i}].placedAt`);
+		const items = order.lineItems ?? order.line_items;
+		if (!Array.isArray(items)) return;
+		for (const item of items) {
+			if (!isObject(item)) continue;
+			const id = item.productId ?? item.product_id;
+			out.push({
+				placedAt,
+				productId: id === undefined || id === null ? null : String(id),
+				sku: item.sku === undefined || item.sku === null ? null : String(item.sku),
+				productType: typeof item.productType === 'string' ? item.productType : null,
+				tags: stringList(item.tags, `orders[${i}].lineItems.tags`),
+			});
+		}
+	});
+	return out;
+}

@@ -1,0 +1,64 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InputError } from './errors';
+
+/**
+ * Signed one-click unsubscribe links. The link carries the contact's email (and optionally the
+ * campaign) with an HMAC-SHA256 over both, keyed by the store's link-signing secret: a forged or
+ * altered link (another email, another campaign, a truncated token) does not verify.
+ */
+
+const PURPOSE = 'unsubscribe.v1';
+
+/** A new random secret (256 bits, hex). */
+export function newLinkSecret(): string {
+	return randomBytes(32).toString('hex');
+}
+
+function assertSecret(secret: string): void {
+	if (typeof secret !== 'string' || secret.length < 16) {
+		throw new InputError('The link-signing secret must be at least 16 characters', 'Link Signing Secret');
+	}
+}
+
+/** The token for an email (already normalized) and optional campaign: base64url, 43 characters. */
+export function unsubscribeToken(email: string, secret: string, campaign = ''): string {
+	assertSecret(secret);
+	return createHmac('sha256', secret).update(`${PURPOSE}\n${email}\n${campaign}`).digest('base64url');
+}
+
+/** Adds `e` (email), `c` (campaign, when given) and `t` (token) to the base URL's query string. */
+export function buildUnsubscribeUrl(baseUrl: string, email: string, secret: string, campaign = ''): string {
+	let url: URL;
+	try {
+		url = new URL(baseUrl);
+	} catch {
+		throw new InputError(`"Unsubscribe Base URL" is not a URL: ${JSON.stringify(baseUrl)}`, 'Unsubscribe Base URL');
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new InputError('"Unsubscribe Base URL" must start with https:// or http://', 'Unsubscribe Base URL');
+	}
+	url.searchParams.set('e', email);
+	if (campaign) url.searchParams.set('c', campaign);
+	url.searchParams.set('t', unsubscribeToken(email, secret, campaign));
+	return url.toString();
+}
+
+export interface VerifiedLink {
+	valid: boolean;
+	email?: string;
+	campaign?: string;
+	/** Why a link did not verify (for logs and the response page; never which part was wrong in detail). */
+	reason?: 'missing' | 'bad_signature';
+}
+
+/** Checks the parameters of a clicked link (`e`, `c`, `t` from the query string), in constant time. */
+export function verifyUnsubscribeLink(params: { e?: unknown; c?: unknown; t?: unknown }, secret: string): VerifiedLink {
+	const email = typeof params.e === 'string' ? params.e : '';
+	const campaign = typeof params.c === 'string' ? params.c : '';
+	const token = typeof params.t === 'string' ? params.t : '';
+	if (!email || !token) return { valid: false, reason: 'missing' };
+	const expected = Buffer.from(unsubscribeToken(email, secret, campaign));
+	const given = Buffer.from(token);
+	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: 'bad_signature' };
+	return { valid: true, email, ...(campaign ? { campaign } : {}) };
+}
