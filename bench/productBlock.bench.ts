@@ -16,6 +16,8 @@ import type { Product } from '../lib/domain/products';
 import { applyTheme, MJML_OPTIONS, ProductTemplate, type TemplateView } from '../lib/domain/productTemplate';
 import { migrate } from '../lib/store/migrations';
 import { MAX_BASIS, ORDERS_PER_PRODUCT, productsBoughtTogether } from '../lib/store/productQueries';
+import { PostgresDriver } from '../lib/store/postgresDriver';
+import type { SqlDriver } from '../lib/store/sql';
 import { SqliteDriver } from '../lib/store/sqliteDriver';
 import { BUILT_IN_TEMPLATES, builtInTemplateSource, type BuiltInTemplate } from '../nodes/ProductBlock/builtInTemplates';
 
@@ -35,6 +37,8 @@ function random(seed: number) {
 }
 
 const ms = (start: number) => performance.now() - start;
+/** scripts/bench.js runs benchmarks with --expose-gc: collect between timed passes. */
+const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 // ------------------------------------------------------------------ rendering
@@ -112,15 +116,23 @@ async function renderBench() {
 	}
 
 	const templates = Object.fromEntries(TEMPLATE_NAMES.map((name) => [name, new ProductTemplate(sources[name])])) as Record<BuiltInTemplate, ProductTemplate>;
+	collectGarbage();
 	let start = performance.now();
 	const compiled: string[] = [];
 	for (const email of data) compiled.push(await templates[email.template].render(email.view));
 	const coldMs = ms(start);
 	const shapes = TEMPLATE_NAMES.reduce((n, name) => n + templates[name].stats.compiles, 0);
 
-	start = performance.now();
-	for (const email of data) await templates[email.template].render(email.view);
-	const warmMs = ms(start);
+	// Every shape is compiled now: the median of five passes is the steady state of a long-running n8n.
+	const passes: number[] = [];
+	for (let pass = 0; pass < 5; pass++) {
+		collectGarbage();
+		start = performance.now();
+		for (const email of data) await templates[email.template].render(email.view);
+		passes.push(ms(start));
+	}
+	const warmMs = passes.sort((a, b) => a - b)[2];
+	collectGarbage();
 
 	start = performance.now();
 	const reference: string[] = [];
@@ -137,144 +149,167 @@ async function renderBench() {
 	const result = {
 		emails: data.length,
 		templates: TEMPLATE_NAMES,
-		shapesCompiled: shapes,
-		averageHtmlBytes: Math.round(bytes / data.length),
-		compiledOnce: { totalMs: round(coldMs), perEmailMs: round(coldMs / data.length, 4), note: 'includes compiling every shape on first use' },
-		compiledOnceWarm: { totalMs: round(warmMs), perEmailMs: round(warmMs / data.length, 4), note: 'every shape already compiled (a long-running n8n)' },
-		mjml2htmlPerEmail: { totalMs: round(perEmailMs), perEmailMs: round(perEmailMs / data.length, 4) },
-		speedup: round(perEmailMs / coldMs, 1),
-		speedupWarm: round(perEmailMs / warmMs, 1),
+		comparison: 'byte-identical (===) HTML strings',
 		identical: mismatches === 0,
 		mismatches,
-		comparison: 'byte-identical (===) HTML strings',
+		averageHtmlBytes: Math.round(bytes / data.length),
+		shapesCompiled: shapes,
+		firstPass: { totalMs: round(coldMs), note: 'compiles each shape (template × product count) on first use, then fills' },
+		compileOnceMs: round(Math.max(0, coldMs - warmMs)),
+		compiledOnce: { totalMs: round(warmMs), perEmailMs: round(warmMs / data.length, 4), passesMs: passes.map((p) => round(p)), note: 'every shape compiled: fill per email (median of 5 passes)' },
+		mjml2htmlPerEmail: { totalMs: round(perEmailMs), perEmailMs: round(perEmailMs / data.length, 4) },
+		speedup: round(perEmailMs / warmMs, 1),
+		speedupIncludingCompile: round(perEmailMs / coldMs, 1),
 	};
 	console.log(`Rendering ${data.length} product emails (${TEMPLATE_NAMES.join(', ')}; 1–6 products; 5 locales; coupons on ~40%)`);
-	console.log(`  compiled once, filled per email: ${result.compiledOnce.totalMs} ms (${shapes} shapes compiled) = ${result.compiledOnce.perEmailMs} ms/email`);
-	console.log(`  same, every shape compiled:      ${result.compiledOnceWarm.totalMs} ms = ${result.compiledOnceWarm.perEmailMs} ms/email`);
+	console.log(`  compiled once, filled per email: ${result.compiledOnce.totalMs} ms = ${result.compiledOnce.perEmailMs} ms/email`);
 	console.log(`  mjml2html per email:             ${result.mjml2htmlPerEmail.totalMs} ms = ${result.mjml2htmlPerEmail.perEmailMs} ms/email`);
-	console.log(`  speed-up: ${result.speedup}× (${result.speedupWarm}× once compiled); output ${mismatches === 0 ? 'byte-identical for every email' : `DIFFERENT for ${mismatches} emails`}`);
+	console.log(`  speed-up: ${result.speedup}×; output ${mismatches === 0 ? 'byte-identical for every email' : `DIFFERENT for ${mismatches} emails`}`);
+	console.log(
+		`  one-time compile: ${shapes} shapes in about ${result.compileOnceMs} ms (first pass ${result.firstPass.totalMs} ms: ${result.speedupIncludingCompile}× counting it against these ${data.length} emails)`,
+	);
 	return result;
 }
 
 // ------------------------------------------------------------------ bought together on a large history
 
-async function crossSellBench() {
-	const contacts = Number(process.env.BENCH_CONTACTS ?? 50_000);
-	const orders = Number(process.env.BENCH_ORDERS ?? 250_000);
-	const products = 5_000;
-	const rand = random(7);
-	const dir = mkdtempSync(join(tmpdir(), 'ecm-bench-pb-'));
-	const driver = new SqliteDriver(join(dir, 'contacts.db'));
-	try {
-		await migrate(driver);
-		let start = performance.now();
-		// Zipf-like popularity: product k is bought about 1/k as often as product 1.
-		const weights = Array.from({ length: products }, (_, k) => 1 / (k + 1));
-		const total = weights.reduce((a, b) => a + b, 0);
-		const cumulative: number[] = [];
-		let sum = 0;
-		for (const w of weights) cumulative.push((sum += w / total));
-		const pick = () => {
-			const r = rand();
-			let lo = 0;
-			let hi = products - 1;
-			while (lo < hi) {
-				const mid = (lo + hi) >> 1;
-				if (cumulative[mid] < r) lo = mid + 1;
-				else hi = mid;
-			}
-			return lo;
-		};
-		let items = 0;
-		await driver.transaction(async (tx) => {
-			for (let c = 1; c <= contacts; c++) await tx.run('INSERT INTO contacts (email, created_at, updated_at) VALUES ($1, 0, 0)', [`c${c}@example.com`]);
-			for (let o = 1; o <= orders; o++) {
-				const contact = 1 + Math.floor(rand() * contacts);
-				await tx.run(
-					"INSERT INTO orders (contact_id, source, order_id, placed_at, total, currency, counted, updated_at) VALUES ($1, 'bench', $2, $3, 0, 'EUR', 1, 0)",
-					[contact, String(o), o * 1000],
-				);
-				const n = 1 + Math.floor(rand() * 4);
-				const seen = new Set<number>();
-				for (let line = 0; line < n; line++) {
-					const p = pick();
-					if (seen.has(p)) continue;
-					seen.add(p);
-					items++;
-					await tx.run(
-						'INSERT INTO order_items (order_pk, contact_id, line, product_id, title, quantity, price, image_url, url) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8)',
-						[o, contact, line, `p${p}`, `Product ${p}`, 10 + (p % 90), `https://cdn.example.com/p${p}.jpg`, `https://shop.example.com/p${p}`],
-					);
-				}
-			}
-		});
-		await driver.exec('ANALYZE');
-		const loadMs = ms(start);
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 50_000);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 250_000);
+const PRODUCTS = 5_000;
 
-		const timeIt = async (requests: Array<Parameters<typeof productsBoughtTogether>[1]>) => {
-			const times: number[] = [];
-			for (const request of requests) {
-				const t = performance.now();
-				await productsBoughtTogether(driver, request);
-				times.push(ms(t));
-			}
-			times.sort((a, b) => a - b);
-			return {
-				queries: times.length,
-				meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3),
-				p95Ms: round(times[Math.floor(times.length * 0.95)], 3),
-				maxMs: round(times[times.length - 1], 3),
-			};
-		};
-		const sample = Array.from({ length: 300 }, () => `c${1 + Math.floor(rand() * contacts)}@example.com`);
-		await timeIt(sample.slice(0, 20).map((email) => ({ email, limit: 20 })));
-		const byContact = await timeIt(sample.map((email) => ({ email, limit: 20 })));
-		const byTopProduct = await timeIt(Array.from({ length: 50 }, () => ({ productIds: ['p0'], limit: 20 })));
-		const topProductOrders = Number(
-			(await driver.get<{ n: number }>("SELECT count(*) AS n FROM order_items WHERE product_id = 'p0'"))!.n,
+/**
+ * A synthetic history made by the database itself: CONTACTS contacts, ORDERS counted
+ * orders of 1–4 lines (2.5 on average), products drawn log-uniformly from PRODUCTS
+ * (product k about 1/k as popular as the first, as in real shops).
+ */
+async function loadHistory(driver: SqlDriver) {
+	const pg = driver.dialect.name === 'postgres';
+	const uniform = pg ? 'random()' : '((abs(random()) % 1000000) / 1000000.0)';
+	const series = (name: string, from: number, to: number) =>
+		pg ? `generate_series(${from}, ${to}) ${name}(n)` : `(WITH RECURSIVE s(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM s WHERE n < ${to}) SELECT n FROM s) ${name}`;
+	await driver.transaction(async (tx) => {
+		await tx.run(`INSERT INTO contacts (email, created_at, updated_at) SELECT 'c' || g.n || '@example.com', 0, 0 FROM ${series('g', 1, CONTACTS)}`);
+		await tx.run(
+			`INSERT INTO orders (contact_id, source, order_id, placed_at, total, currency, counted, updated_at)
+			SELECT 1 + CAST(floor(${uniform} * ${CONTACTS}) AS INTEGER), 'bench', CAST(g.n AS TEXT), g.n * 1000, 0, 'EUR', 1, 0 FROM ${series('g', 1, ORDERS)}`,
 		);
+		await tx.run(
+			`WITH items AS MATERIALIZED (
+				SELECT o.id AS order_pk, o.contact_id AS contact_id, l.n AS line, CAST(floor(exp(${uniform} * ln(${PRODUCTS}))) AS INTEGER) - 1 AS pn
+				FROM orders o JOIN ${series('l', 0, 3)} ON l.n < 1 + (o.id * 7 + 3) % 4)
+			INSERT INTO order_items (order_pk, contact_id, line, product_id, title, quantity, price, image_url, url)
+			SELECT order_pk, contact_id, line, 'p' || pn, 'Product ' || pn, 1, 10 + pn % 90, 'https://cdn.example.com/p' || pn || '.jpg', 'https://shop.example.com/p' || pn FROM items`,
+		);
+	});
+	await driver.exec('ANALYZE');
+}
 
-		// The same ranking over every order of the product (no per-product bound), for comparison.
-		start = performance.now();
-		for (let i = 0; i < 10; i++) {
-			await driver.all(
-				`SELECT oi.product_id, count(DISTINCT oi.order_pk) AS orders FROM order_items oi
-				WHERE oi.order_pk IN (SELECT order_pk FROM order_items WHERE product_id = 'p0') AND oi.product_id <> 'p0'
-				GROUP BY oi.product_id ORDER BY orders DESC LIMIT 20`,
-			);
+async function measureBoughtTogether(driver: SqlDriver, label: string) {
+	let start = performance.now();
+	await loadHistory(driver);
+	const loadMs = ms(start);
+	const items = Number((await driver.get<{ n: number }>('SELECT count(*) AS n FROM order_items'))!.n);
+	const top = (await driver.get<{ product_id: string; n: number }>(
+		'SELECT product_id, count(*) AS n FROM order_items GROUP BY product_id ORDER BY n DESC LIMIT 1',
+	))!;
+	const timeIt = async (requests: Array<Parameters<typeof productsBoughtTogether>[1]>) => {
+		const times: number[] = [];
+		let found = 0;
+		for (const request of requests) {
+			const t = performance.now();
+			found += (await productsBoughtTogether(driver, request)).length;
+			times.push(ms(t));
 		}
-		const unboundedMs = round(ms(start) / 10, 3);
-
-		const result = {
-			backend: 'sqlite (node:sqlite, WAL)',
-			contacts,
-			orders,
-			orderItems: items,
-			products,
-			loadMs: round(loadMs),
-			bounds: { basisProducts: MAX_BASIS, ordersPerProduct: ORDERS_PER_PRODUCT },
-			byContact,
-			byMostPopularProduct: { ...byTopProduct, ordersWithIt: topProductOrders, unboundedRankingMs: unboundedMs },
+		times.sort((a, b) => a - b);
+		return {
+			queries: times.length,
+			meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3),
+			p95Ms: round(times[Math.floor(times.length * 0.95)], 3),
+			maxMs: round(times[times.length - 1], 3),
+			averageResults: round(found / times.length, 1),
 		};
-		console.log(`\nBought together on ${orders.toLocaleString('en-US')} orders (${items.toLocaleString('en-US')} lines, ${products} products, Zipf popularity), SQLite`);
-		console.log(`  per contact (basis: their last ≤${MAX_BASIS} products, ≤${ORDERS_PER_PRODUCT} recent orders each): mean ${byContact.meanMs} ms, p95 ${byContact.p95Ms} ms, max ${byContact.maxMs} ms (${byContact.queries} contacts)`);
-		console.log(`  for the most popular product (in ${topProductOrders.toLocaleString('en-US')} orders): mean ${byTopProduct.meanMs} ms; the same ranking over all its orders: ${unboundedMs} ms`);
-		return result;
+	};
+	const rand = random(7);
+	// Contacts with orders (about 99% of them at 5 orders per contact).
+	const sample = Array.from({ length: 300 }, () => `c${1 + Math.floor(rand() * CONTACTS)}@example.com`);
+	await timeIt(sample.slice(0, 20).map((email) => ({ email, limit: 20 })));
+	const byContact = await timeIt(sample.map((email) => ({ email, limit: 20 })));
+	const byTopProduct = await timeIt(Array.from({ length: 50 }, () => ({ productIds: [top.product_id], limit: 20 })));
+	// The same ranking over every order of that product (no per-product bound), for comparison.
+	start = performance.now();
+	for (let i = 0; i < 5; i++) {
+		await driver.all(
+			`SELECT oi.product_id, count(DISTINCT oi.order_pk) AS orders FROM order_items oi
+			WHERE oi.order_pk IN (SELECT order_pk FROM order_items WHERE product_id = $1) AND oi.product_id <> $1
+			GROUP BY oi.product_id ORDER BY orders DESC LIMIT 20`,
+			[top.product_id],
+		);
+	}
+	const unboundedMs = round(ms(start) / 5, 3);
+	const result = {
+		backend: label,
+		contacts: CONTACTS,
+		orders: ORDERS,
+		orderItems: items,
+		products: PRODUCTS,
+		loadMs: round(loadMs),
+		bounds: { basisProducts: MAX_BASIS, ordersPerProduct: ORDERS_PER_PRODUCT },
+		byContact,
+		byMostPopularProduct: { ...byTopProduct, ordersWithIt: Number(top.n), unboundedRankingMs: unboundedMs },
+	};
+	console.log(`\nBought together, ${label}: ${ORDERS.toLocaleString('en-US')} orders, ${items.toLocaleString('en-US')} lines, ${PRODUCTS} products (1/k popularity)`);
+	console.log(
+		`  per contact (basis: their last ≤${MAX_BASIS} products, ≤${ORDERS_PER_PRODUCT} recent orders each): mean ${byContact.meanMs} ms, p95 ${byContact.p95Ms} ms, max ${byContact.maxMs} ms over ${byContact.queries} contacts`,
+	);
+	console.log(
+		`  for the most popular product (in ${Number(top.n).toLocaleString('en-US')} orders): mean ${byTopProduct.meanMs} ms; the same ranking over all its orders: ${unboundedMs} ms`,
+	);
+	return result;
+}
+
+async function crossSellBench() {
+	const results = [];
+	const dir = mkdtempSync(join(tmpdir(), 'ecm-bench-pb-'));
+	const sqlite = new SqliteDriver(join(dir, 'contacts.db'));
+	try {
+		await migrate(sqlite);
+		results.push(await measureBoughtTogether(sqlite, 'SQLite (node:sqlite, WAL)'));
 	} finally {
-		await driver.close();
+		await sqlite.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
+	let connection: { host: string; port: number; user: string; password: string; database: string } | undefined;
+	try {
+		// The test suite's throwaway PostgreSQL server (started if needed).
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		connection = (require(join(ROOT, 'scripts', 'lib', 'postgres')) as { startPostgres(): { connection: typeof connection } }).startPostgres().connection;
+	} catch (error) {
+		console.log(`\nBought together on PostgreSQL: skipped (${(error as Error).message.split('\n')[0]})`);
+	}
+	if (connection) {
+		const schema = `bench_pb_${process.pid}`;
+		const pg = new PostgresDriver({ ...connection, schema, ssl: 'disable' });
+		try {
+			await pg.ensureSchema();
+			await migrate(pg);
+			results.push(await measureBoughtTogether(pg, 'PostgreSQL'));
+		} finally {
+			await pg.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+			await pg.close();
+		}
+	}
+	return results;
 }
 
 async function main() {
-	const rendering = await renderBench();
-	const crossSell = process.env.BENCH_SKIP_STORE === '1' ? undefined : await crossSellBench();
+	const rendering = process.env.BENCH_SKIP_RENDER === '1' ? undefined : await renderBench();
+	const boughtTogether = process.env.BENCH_SKIP_STORE === '1' ? undefined : await crossSellBench();
 	mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 	writeFileSync(
 		join(ROOT, 'bench-results', 'productBlock.json'),
-		`${JSON.stringify({ benchmark: 'productBlock', node: process.version, at: new Date().toISOString(), rendering, crossSell }, null, 2)}\n`,
+		`${JSON.stringify({ benchmark: 'productBlock', node: process.version, at: new Date().toISOString(), rendering, boughtTogether }, null, 2)}\n`,
 	);
-	if (!rendering.identical) {
+	if (rendering && !rendering.identical) {
 		console.error('The compiled-once output differs from mjml2html per email');
 		process.exit(1);
 	}

@@ -39,6 +39,18 @@ export function cleanText(value: unknown, max = 500): string {
  */
 export function safeHttpUrl(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
+	// The same links (products, shop, logo) come back for email after email.
+	const known = checkedUrls.get(value);
+	if (known !== undefined) return known || undefined;
+	const url = checkUrl(value);
+	if (checkedUrls.size >= 5000) checkedUrls.clear();
+	checkedUrls.set(value, url ?? '');
+	return url;
+}
+
+const checkedUrls = new Map<string, string>();
+
+function checkUrl(value: string): string | undefined {
 	const text = value.trim();
 	if (text.length === 0 || text.length > 2000) return undefined;
 	if (!/^https?:\/\/[^/\\]/i.test(text)) return undefined;

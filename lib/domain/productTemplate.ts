@@ -655,19 +655,31 @@ function sectionCount(node: SectionNode, frames: Frame[]): number {
 }
 
 /** A text block's content for this email (values escaped). */
-function renderHtml(nodes: TemplateNode[], frames: Frame[], out: string[]) {
+function renderHtml(nodes: TemplateNode[], frames: Frame[]): string {
+	let html = '';
 	for (const node of nodes) {
-		if (node.kind === 'text') out.push(node.text);
-		else if (node.kind === 'var') out.push(valueText(node, frames));
-		else if (node.kind === 'section') eachSection(node, frames, () => renderHtml(node.children, frames, out));
-		else renderHtml(node.children, frames, out);
+		if (node.kind === 'text') html += node.text;
+		else if (node.kind === 'var') html += valueText(node, frames);
+		else if (node.kind === 'block') html += renderHtml(node.children, frames);
+		else {
+			const count = sectionCount(node, frames);
+			if (count === 0) continue;
+			if (!node.loop || node.inverted) html += renderHtml(node.children, frames);
+			else {
+				const items = lookup(frames, node.frame, node.path) as unknown[];
+				for (let i = 0; i < count; i++) {
+					frames.push(frameFor(node.loop, items[i]));
+					html += renderHtml(node.children, frames);
+					frames.pop();
+				}
+			}
+		}
 	}
+	return html;
 }
 
 function renderBlock(node: BlockNode, frames: Frame[]): string {
-	const parts: string[] = [];
-	renderHtml(node.children, frames, parts);
-	return parts.join('');
+	return renderHtml(node.children, frames);
 }
 
 /** The MJML one email's data makes, every value in place (what a per-email mjml2html compiles). */
@@ -750,7 +762,10 @@ export class ProductTemplate {
 	private readonly ast: TemplateNode[];
 	private readonly tokenRe: RegExp;
 	private readonly token: (i: number) => string;
-	private readonly shapes = new Map<string, Promise<Skeleton>>();
+	/** Compiled shapes, by shape key. */
+	private readonly compiled = new Map<string, Skeleton>();
+	/** Shapes being compiled (concurrent emails of a new shape wait for one compile). */
+	private readonly compiling = new Map<string, Promise<Skeleton>>();
 	/** Whole-document post-processing (inline CSS, html attributes) defeats filling: compile per email instead. */
 	readonly compiledOnce: boolean;
 	/** MJML validation messages of the compiled shapes. */
@@ -784,17 +799,25 @@ export class ProductTemplate {
 		const slots: string[] = [];
 		shapeOf(this.ast, frames, shape, slots, null, this.token);
 		const key = shape.join(',');
-		let skeleton = this.shapes.get(key);
+		let skeleton = this.compiled.get(key);
 		if (skeleton) this.stats.fills++;
 		else {
-			const out: string[] = [];
-			shapeOf(this.ast, [view as unknown as Frame], [], [], out, this.token);
-			if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
-			skeleton = this.compileShape(out.join(''), slots.length);
-			this.shapes.set(key, skeleton);
-			skeleton.catch(() => this.shapes.delete(key));
+			let pending = this.compiling.get(key);
+			if (!pending) {
+				const out: string[] = [];
+				shapeOf(this.ast, [view as unknown as Frame], [], [], out, this.token);
+				pending = this.compileShape(out.join(''), slots.length);
+				this.compiling.set(key, pending);
+			}
+			try {
+				skeleton = await pending;
+			} finally {
+				this.compiling.delete(key);
+			}
+			if (this.compiled.size >= MAX_SHAPES) this.compiled.delete(this.compiled.keys().next().value!);
+			this.compiled.set(key, skeleton);
 		}
-		const { parts, slots: order } = await skeleton;
+		const { parts, slots: order } = skeleton;
 		let html = parts[0];
 		for (let k = 0; k < order.length; k++) html += slots[order[k]] + parts[k + 1];
 		return html;

@@ -286,10 +286,10 @@ CREATE TABLE step_claims (
 	anchor_key BIGINT NOT NULL,
 	step_index INTEGER NOT NULL,
 	step TEXT NOT NULL,
-	claimed_at BIGINT NOT NULL,
-	PRIMARY KEY (campaign, anchor_key, contact_id, step_index)
-)${d.name === 'sqlite' ? ' WITHOUT ROWID' : ''};
-CREATE INDEX step_claims_contact ON step_claims (contact_id, campaign);
+	claimed_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX step_claims_key ON step_claims (campaign, anchor_key, contact_id, step_index);
+CREATE INDEX step_claims_contact ON step_claims (contact_id);
 
 CREATE TABLE drip_enrollments (
 	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,

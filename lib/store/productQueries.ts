@@ -6,16 +6,16 @@
  * each basis product (at most MAX_BASIS) it takes only its most recent
  * ORDERS_PER_PRODUCT counted orders by walking the (product_id, order_pk) index
  * backwards, then counts the other products of those orders through the covering
- * (order_pk, product_id) index, and leaves out the contact's own purchases with
- * the (contact_id, product_id) index (migration 4). The work is bounded by
+ * (order_pk, product_id) index, and leaves out the contact's own purchases read
+ * once through the (contact_id, product_id) index (migration 4). The work is bounded by
  * MAX_BASIS × ORDERS_PER_PRODUCT orders, whatever the size of the store.
  */
 import { toLineItem, type OrderItemRow } from './rows';
 import type { SqlExecutor, SqlValue } from './sql';
 import type { BoughtTogetherProduct, BoughtTogetherRequest } from './types';
 
-export const MAX_BASIS = 20;
-export const ORDERS_PER_PRODUCT = 300;
+export const MAX_BASIS = 10;
+export const ORDERS_PER_PRODUCT = 200;
 const MAX_RESULTS = 100;
 
 async function contactId(db: SqlExecutor, email: string): Promise<number | undefined> {
@@ -63,15 +63,19 @@ export async function productsBoughtTogether(db: SqlExecutor, request: BoughtTog
 		.join('\nUNION\n');
 	const excludeOwn =
 		id !== undefined && !request.includePurchased
-			? `AND NOT EXISTS (SELECT 1 FROM order_items mine WHERE mine.contact_id = ${param(id)} AND mine.product_id = oi.product_id)`
+			? `AND product_id NOT IN (SELECT mine.product_id FROM order_items mine WHERE mine.contact_id = ${param(id)} AND mine.product_id IS NOT NULL)`
 			: '';
+	// Each (order, product) once, even when an order has two lines of one product (variants).
 	const ranked = await db.all<{ product_id: string; orders: number; last_pk: number }>(
-		`WITH basis_orders AS (${seeds})
-		SELECT oi.product_id AS product_id, count(DISTINCT oi.order_pk) AS orders, max(oi.order_pk) AS last_pk
-		FROM basis_orders bo
-		JOIN order_items oi ON oi.order_pk = bo.order_pk
-		WHERE oi.product_id IS NOT NULL AND oi.product_id NOT IN (${basisParams.join(', ')}) ${excludeOwn}
-		GROUP BY oi.product_id
+		`WITH basis_orders AS (${seeds}),
+		pairs AS (
+			SELECT DISTINCT oi.order_pk AS order_pk, oi.product_id AS product_id
+			FROM basis_orders bo JOIN order_items oi ON oi.order_pk = bo.order_pk
+			WHERE oi.product_id IS NOT NULL)
+		SELECT product_id, count(*) AS orders, max(order_pk) AS last_pk
+		FROM pairs
+		WHERE product_id NOT IN (${basisParams.join(', ')}) ${excludeOwn}
+		GROUP BY product_id
 		ORDER BY orders DESC, last_pk DESC, product_id
 		LIMIT ${param(limit)}`,
 		params,
