@@ -201,7 +201,7 @@ async function loadHistory(driver: SqlDriver) {
 			SELECT order_pk, contact_id, line, 'p' || pn, 'Product ' || pn, 1, 10 + pn % 90, 'https://cdn.example.com/p' || pn || '.jpg', 'https://shop.example.com/p' || pn FROM items`,
 		);
 	});
-	await driver.exec('ANALYZE');
+	await driver.exec('ANALYZE contacts; ANALYZE orders; ANALYZE order_items;');
 }
 
 async function measureBoughtTogether(driver: SqlDriver, label: string) {
@@ -212,12 +212,12 @@ async function measureBoughtTogether(driver: SqlDriver, label: string) {
 	const top = (await driver.get<{ product_id: string; n: number }>(
 		'SELECT product_id, count(*) AS n FROM order_items GROUP BY product_id ORDER BY n DESC LIMIT 1',
 	))!;
-	const timeIt = async (requests: Array<Parameters<typeof productsBoughtTogether>[1]>) => {
+	const timeIt = async (requests: Array<Parameters<typeof productsBoughtTogether>[2]>) => {
 		const times: number[] = [];
 		let found = 0;
 		for (const request of requests) {
 			const t = performance.now();
-			found += (await productsBoughtTogether(driver, request)).length;
+			found += (await productsBoughtTogether(driver, driver.dialect, request)).length;
 			times.push(ms(t));
 		}
 		times.sort((a, b) => a - b);

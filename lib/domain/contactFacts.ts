@@ -37,10 +37,30 @@ function num(profile: Json, keys: string[], nullable: boolean): number | null {
 	return n;
 }
 
+/** Full ISO 8601 date-times with a zone (what profiles hold), e.g. 2026-03-01T10:00:00.000Z. */
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A point in time. ISO strings with a zone take a fast path (Date.parse, after checking
+ * the calendar date exists and the year is 1900–2199, as tryParseTimestamp would);
+ * every other form goes through tryParseTimestamp.
+ */
+export function parseTime(value: unknown): number | undefined {
+	if (typeof value === 'string') {
+		const m = ISO_WITH_ZONE.exec(value);
+		if (m) {
+			const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+			const valid = year >= 1900 && year < 2200 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+			return valid ? Date.parse(value) : undefined;
+		}
+	}
+	return tryParseTimestamp(value);
+}
+
 function time(profile: Json, keys: string[]): number | null {
 	const value = pick(profile, keys);
 	if (value === undefined || value === null || value === '') return null;
-	const ms = tryParseTimestamp(value);
+	const ms = parseTime(value);
 	if (ms === undefined) throw new InputError(`"${keys[0]}" of the contact is not a date: ${JSON.stringify(value)?.slice(0, 60)}`, 'contactSource');
 	return ms;
 }
@@ -61,7 +81,7 @@ function stringList(value: unknown, what: string): string[] {
 }
 
 function requiredTime(value: unknown, what: string): number {
-	const ms = tryParseTimestamp(value);
+	const ms = parseTime(value);
 	if (ms === undefined) throw new InputError(`${what} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`, 'contactSource');
 	return ms;
 }

@@ -18,16 +18,18 @@
  * There is no raw output: data can never add markup.
  *
  * Compiled once, filled per email
- * A template is expanded for one email's data with every value replaced by a token,
- * and every text block (the content of an <mj-text>, <mj-button>… that holds
- * placeholders) replaced by one token. That token-filled MJML is the cache key: its
- * HTML is compiled by mjml2html once and split at the tokens. Filling puts the
- * escaped values (and the rendered, trimmed text blocks, as MJML trims them) back.
+ * For one email's data, a walk of the template records its shape (which sections
+ * are taken, how many times loops run, which attributes and text blocks are empty
+ * where MJML renders emptiness differently) and its slots: every escaped attribute
+ * value and every text block (the content of an <mj-text>, <mj-button>… holding
+ * placeholders, rendered and trimmed as MJML trims it). The first email of a shape
+ * has its MJML written with a token per slot, compiled by mjml2html and split at the
+ * tokens; every email of that shape is then the split HTML joined with its slots.
  * MJML copies text-block content and these attribute values verbatim, so the result
  * is byte-identical to running mjml2html on the MJML filled with the same values —
- * the tests and `npm run bench productBlock` check this. What changes MJML's output
- * structurally (how many products, which sections show, an empty attribute) is part
- * of the key, so each such shape is compiled once.
+ * the tests and `npm run bench productBlock` check this. Text inside blocks (coupon,
+ * variant, compare-at price, badges) never makes a new shape; the product count and
+ * a missing image do, so a built-in template has about one shape per product count.
  * Templates with inline CSS (<mj-style inline="inline">) or <mj-html-attributes>
  * post-process the whole HTML: they are filled before MJML, one compile per email.
  */

@@ -795,7 +795,7 @@ export class SqlContactStore implements ContactStore {
 	}
 
 	async productsBoughtTogether(request: BoughtTogetherRequest): Promise<BoughtTogetherProduct[]> {
-		return await productsBoughtTogether(this.db, request);
+		return await productsBoughtTogether(this.db, this.db.dialect, request);
 	}
 
 	// ---------------------------------------------------------------- settings

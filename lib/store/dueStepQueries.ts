@@ -153,14 +153,16 @@ export async function loadProfiles(ex: SqlExecutor, ids: number[], now: number):
 }
 
 /**
- * "No claim at or after this step for this anchor". The probe goes through step_claims_key
- * (campaign, anchor_key, contact_id, step_index): sweeps read anchors in order, so
- * consecutive probes touch neighbouring index pages. SQLite is told so, or it may pick the
- * contact_id index (meant for erasure) and make every probe a random read.
+ * "No claim at or after this step for this anchor". The probe must go through
+ * step_claims_key (campaign, anchor_key, contact_id + 0, step_index): sweeps read anchors
+ * in order, so consecutive probes touch neighbouring index pages. That index holds the
+ * contact as the expression `contact_id + 0`, which the probe uses and the plain
+ * contact_id index (kept for erasure) cannot serve, so neither planner can pick that one
+ * and turn every probe into a random read.
  */
-function unclaimed(d: Dialect, contact: string, anchor: string, step: string, campaign: string): string {
-	return `NOT EXISTS (SELECT 1 FROM step_claims s${d.name === 'sqlite' ? ' INDEXED BY step_claims_key' : ''}
-		WHERE s.campaign = ${campaign} AND s.anchor_key = ${anchor} AND s.contact_id = ${contact} AND s.step_index >= ${step})`;
+function unclaimed(contact: string, anchor: string, step: string, campaign: string): string {
+	return `NOT EXISTS (SELECT 1 FROM step_claims s
+		WHERE s.campaign = ${campaign} AND s.anchor_key = ${anchor} AND s.contact_id + 0 = ${contact} AND s.step_index >= ${step})`;
 }
 
 // ---------------------------------------------------------------- win-back
@@ -291,7 +293,7 @@ export async function sweepWinback(db: SqlDriver, request: WinbackSweep): Promis
 			WHERE c.suppressed = 0 AND ${col} >= ${params.p(lo)} AND ${col} <= ${params.p(hi)} ${filter}
 				${after(cursor, col, 'c.id', params)}
 				AND ${step} IS NOT NULL
-				AND ${unclaimed(db.dialect, 'c.id', col, step, params.p(campaign))}
+				AND ${unclaimed('c.id', col, step, params.p(campaign))}
 			ORDER BY ${col} DESC, c.id DESC
 			LIMIT ${params.p(limit)}`,
 			params.values,
@@ -415,7 +417,7 @@ export async function sweepCarts(db: SqlDriver, request: CartSweep): Promise<Swe
 				AND (c.last_purchase_at IS NULL OR c.last_purchase_at < k.updated_at)
 				AND NOT EXISTS (SELECT 1 FROM carts n WHERE n.contact_id = k.contact_id AND n.converted_at IS NULL
 					AND (n.updated_at > k.updated_at OR (n.updated_at = k.updated_at AND n.id > k.id)))
-				AND ${unclaimed(db.dialect, 'k.contact_id', 'k.id', step, params.p(campaign))}
+				AND ${unclaimed('k.contact_id', 'k.id', step, params.p(campaign))}
 			ORDER BY k.updated_at DESC, k.id DESC
 			LIMIT ${params.p(limit)}`,
 			params.values,
@@ -503,7 +505,7 @@ export async function sweepDrips(db: SqlDriver, request: DripSweep): Promise<Swe
 				AND ${step} IS NOT NULL
 				AND c.suppressed = 0
 				${request.stopOnPurchase ? 'AND (c.last_purchase_at IS NULL OR c.last_purchase_at < e.enrolled_at)' : ''}
-				AND ${unclaimed(db.dialect, 'e.contact_id', 'e.enrolled_at', step, camp)}
+				AND ${unclaimed('e.contact_id', 'e.enrolled_at', step, camp)}
 			ORDER BY e.enrolled_at DESC, e.contact_id DESC
 			LIMIT ${params.p(limit)}`,
 			params.values,

@@ -1,3 +1,4 @@
+import { MIGRATION_LOCK_KEY } from './postgresDriver';
 import type { Dialect, SqlDriver } from './sql';
 
 /**
@@ -288,7 +289,7 @@ CREATE TABLE step_claims (
 	step TEXT NOT NULL,
 	claimed_at BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX step_claims_key ON step_claims (campaign, anchor_key, contact_id, step_index);
+CREATE UNIQUE INDEX step_claims_key ON step_claims (campaign, anchor_key, (contact_id + 0), step_index);
 CREATE INDEX step_claims_contact ON step_claims (contact_id);
 
 CREATE TABLE drip_enrollments (
@@ -330,9 +331,17 @@ export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;
  * each migration runs in a transaction that first takes the migrations lock.
  */
 export async function migrate(driver: SqlDriver): Promise<number[]> {
-	await driver.exec(
-		'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-	);
+	const createTable = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';
+	if (driver.dialect.name === 'postgres') {
+		// CREATE TABLE IF NOT EXISTS is not safe when several workers start at once on an empty
+		// schema: serialize it with a transaction-scoped advisory lock.
+		await driver.transaction(async (tx) => {
+			await tx.get(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+			await tx.run(createTable);
+		});
+	} else {
+		await driver.exec(createTable);
+	}
 	const applied: number[] = [];
 	for (const migration of migrations) {
 		const done = await driver.transaction(async (tx) => {

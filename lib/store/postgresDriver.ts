@@ -32,6 +32,9 @@ export function quoteIdent(name: string): string {
 }
 
 /** PostgreSQL through a pg connection pool, for production and n8n queue mode. */
+/** Advisory lock taken while creating the schema and the migrations table (any number, fixed for the package). */
+export const MIGRATION_LOCK_KEY = 7316004102;
+
 export class PostgresDriver implements SqlDriver {
 	readonly dialect = postgresDialect;
 	private readonly pool: Pool;
@@ -83,7 +86,11 @@ export class PostgresDriver implements SqlDriver {
 	}
 
 	async ensureSchema(): Promise<void> {
-		await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
+		// IF NOT EXISTS is not safe when several workers start at once: serialize with an advisory lock.
+		await this.transaction(async (tx) => {
+			await tx.get(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+			await tx.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
+		});
 	}
 
 	async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

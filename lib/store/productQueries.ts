@@ -4,46 +4,40 @@
  *
  * Bought together stays fast on a large history because it never scans it: for
  * each basis product (at most MAX_BASIS) it takes only its most recent
- * ORDERS_PER_PRODUCT counted orders by walking the (product_id, order_pk) index
- * backwards, then counts the other products of those orders through the covering
+ * ORDERS_PER_PRODUCT orders by walking the (product_id, order_pk) index
+ * backwards (keeping the counted ones), then counts the other products of those orders through the covering
  * (order_pk, product_id) index, and leaves out the contact's own purchases read
  * once through the (contact_id, product_id) index (migration 4). The work is bounded by
  * MAX_BASIS × ORDERS_PER_PRODUCT orders, whatever the size of the store.
  */
 import { toLineItem, type OrderItemRow } from './rows';
-import type { SqlExecutor, SqlValue } from './sql';
+import type { Dialect, SqlExecutor, SqlValue } from './sql';
 import type { BoughtTogetherProduct, BoughtTogetherRequest } from './types';
 
 export const MAX_BASIS = 10;
 export const ORDERS_PER_PRODUCT = 200;
 const MAX_RESULTS = 100;
 
-async function contactId(db: SqlExecutor, email: string): Promise<number | undefined> {
-	const row = await db.get<{ id: number }>('SELECT id FROM contacts WHERE email = $1', [email]);
-	return row ? Number(row.id) : undefined;
-}
-
-async function recentProductIds(db: SqlExecutor, id: number, limit: number): Promise<string[]> {
+/** The contact's products, most recently ordered first (by email, in one query). */
+async function recentProductIds(db: SqlExecutor, email: string, limit: number): Promise<string[]> {
 	const rows = await db.all<{ product_id: string }>(
 		`SELECT product_id, max(order_pk) AS last_pk FROM order_items
-		WHERE contact_id = $1 AND product_id IS NOT NULL
+		WHERE contact_id = (SELECT id FROM contacts WHERE email = $1) AND product_id IS NOT NULL
 		GROUP BY product_id ORDER BY last_pk DESC, product_id LIMIT $2`,
-		[id, limit],
+		[email, limit],
 	);
 	return rows.map((r) => String(r.product_id));
 }
 
 /** Product ids the contact has ordered (any order status), most recently ordered first. */
 export async function purchasedProductIds(db: SqlExecutor, email: string, limit = 1000): Promise<string[]> {
-	const id = await contactId(db, email);
-	return id === undefined ? [] : await recentProductIds(db, id, limit);
+	return await recentProductIds(db, email, limit);
 }
 
-export async function productsBoughtTogether(db: SqlExecutor, request: BoughtTogetherRequest): Promise<BoughtTogetherProduct[]> {
+export async function productsBoughtTogether(db: SqlExecutor, dialect: Dialect, request: BoughtTogetherRequest): Promise<BoughtTogetherProduct[]> {
 	const limit = Math.max(1, Math.min(MAX_RESULTS, Math.floor(request.limit)));
-	const id = request.email ? await contactId(db, request.email) : undefined;
 	let basis = [...new Set((request.productIds ?? []).map(String).filter(Boolean))].slice(0, MAX_BASIS);
-	if (basis.length === 0 && id !== undefined) basis = await recentProductIds(db, id, MAX_BASIS);
+	if (basis.length === 0 && request.email) basis = await recentProductIds(db, request.email, MAX_BASIS);
 	if (basis.length === 0) return [];
 
 	const params: SqlValue[] = [];
@@ -53,25 +47,39 @@ export async function productsBoughtTogether(db: SqlExecutor, request: BoughtTog
 	};
 	const perProduct = param(ORDERS_PER_PRODUCT);
 	const basisParams = basis.map((b) => param(b));
-	const seeds = basisParams
-		.map(
-			(b, i) => `SELECT order_pk FROM (
-				SELECT oi.order_pk FROM order_items oi JOIN orders o ON o.id = oi.order_pk
-				WHERE oi.product_id = ${b} AND o.counted = 1
-				ORDER BY oi.order_pk DESC LIMIT ${perProduct}) b${i}`,
-		)
-		.join('\nUNION\n');
+	let basisOrders: string;
+	let pairs: string;
+	if (dialect.name === 'postgres') {
+		// LATERAL (with OFFSET 0 as a fence) keeps PostgreSQL on index lookups per order:
+		// left to itself it may hash-join the whole order_items table.
+		basisOrders = `SELECT DISTINCT b.order_pk FROM (VALUES ${basisParams.map((b) => `(${b}::text)`).join(', ')}) AS basis(product_id)
+			CROSS JOIN LATERAL (SELECT oi.order_pk FROM order_items oi WHERE oi.product_id = basis.product_id
+				ORDER BY oi.order_pk DESC LIMIT ${perProduct}) b
+			CROSS JOIN LATERAL (SELECT 1 AS counted FROM orders o WHERE o.id = b.order_pk AND o.counted = 1 OFFSET 0) c`;
+		pairs = `SELECT DISTINCT bo.order_pk AS order_pk, x.product_id AS product_id FROM basis_orders bo
+			CROSS JOIN LATERAL (SELECT oi.product_id FROM order_items oi WHERE oi.order_pk = bo.order_pk AND oi.product_id IS NOT NULL OFFSET 0) x`;
+	} else {
+		basisOrders = basisParams
+			.map(
+				(b, i) => `SELECT order_pk FROM (
+					SELECT oi.order_pk FROM order_items oi WHERE oi.product_id = ${b}
+					ORDER BY oi.order_pk DESC LIMIT ${perProduct}) b${i}`,
+			)
+			.join('\nUNION\n');
+		basisOrders = `SELECT bo.order_pk FROM (${basisOrders}) bo JOIN orders o ON o.id = bo.order_pk WHERE o.counted = 1`;
+		pairs = `SELECT DISTINCT oi.order_pk AS order_pk, oi.product_id AS product_id
+			FROM basis_orders bo JOIN order_items oi ON oi.order_pk = bo.order_pk
+			WHERE oi.product_id IS NOT NULL`;
+	}
 	const excludeOwn =
-		id !== undefined && !request.includePurchased
-			? `AND product_id NOT IN (SELECT mine.product_id FROM order_items mine WHERE mine.contact_id = ${param(id)} AND mine.product_id IS NOT NULL)`
+		request.email && !request.includePurchased
+			? `AND product_id NOT IN (SELECT mine.product_id FROM order_items mine
+				WHERE mine.contact_id = (SELECT id FROM contacts WHERE email = ${param(request.email)}) AND mine.product_id IS NOT NULL)`
 			: '';
 	// Each (order, product) once, even when an order has two lines of one product (variants).
 	const ranked = await db.all<{ product_id: string; orders: number; last_pk: number }>(
-		`WITH basis_orders AS (${seeds}),
-		pairs AS (
-			SELECT DISTINCT oi.order_pk AS order_pk, oi.product_id AS product_id
-			FROM basis_orders bo JOIN order_items oi ON oi.order_pk = bo.order_pk
-			WHERE oi.product_id IS NOT NULL)
+		`WITH basis_orders AS (${basisOrders}),
+		pairs AS (${pairs})
 		SELECT product_id, count(*) AS orders, max(order_pk) AS last_pk
 		FROM pairs
 		WHERE product_id NOT IN (${basisParams.join(', ')}) ${excludeOwn}

@@ -125,7 +125,7 @@ describe('bought together on SQLite: every step is an index search', () => {
 				get: async <T>(sql: string, params: SqlValue[] = []) => await driver.get<T>(sql, params),
 				run: async (sql: string, params: SqlValue[] = []) => await driver.run(sql, params),
 			};
-			const result = await productsBoughtTogether(recording, { email: 'ada@example.com', productIds: ['camera', 'strap'], limit: 5 });
+			const result = await productsBoughtTogether(recording, driver.dialect, { email: 'ada@example.com', productIds: ['camera', 'strap'], limit: 5 });
 			expect(result.map((p) => p.productId)).toEqual(['bag']);
 			const ranking = statements.find((s) => s.sql.includes('basis_orders'))!;
 			const plan = (await driver.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${ranking.sql}`, ranking.params)).map((r) => r.detail).join('\n');

@@ -30,3 +30,18 @@ describe.each(BACKENDS)('store settings on %s', (backend: Backend) => {
 		}
 	});
 });
+
+// Several n8n workers starting at once on an empty PostgreSQL schema. (SQLite serves one n8n
+// process: each process opens the file once; the end-to-end suite runs n8n and its CLI on one file.)
+describe.each(BACKENDS.filter((b) => b === 'postgres'))('first start of several workers on one empty %s store', (backend: Backend) => {
+	it('migrates once and every opener gets a working store', async () => {
+		const config = freshConfig(backend);
+		const stores = await Promise.all(Array.from({ length: 6 }, () => openUncachedStore(config)));
+		try {
+			await Promise.all(stores.map((s, i) => s.upsertProfile({ email: `w${i}@example.com` })));
+			for (const s of stores) expect(await s.getContact('w5@example.com')).not.toBeNull();
+		} finally {
+			await Promise.all(stores.map((s) => s.close()));
+		}
+	});
+});

@@ -361,7 +361,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 
 	const activate = async (workflowId: string) => {
 		await api('POST', `/workflows/${encodeURIComponent(workflowId)}/activate`);
-		const wf = workflows.find((w) => w.id === workflowId) ?? (await api('GET', `/workflows/${encodeURIComponent(workflowId)}`));
+		const wf = (workflows.find((w) => w.id === workflowId) ?? (await api('GET', `/workflows/${encodeURIComponent(workflowId)}`))) as Parameters<typeof webhooksOf>[0];
 		await waitForWebhooks(webhooksOf(wf));
 	};
 

@@ -1,4 +1,5 @@
-import { factsFromItem, profileOf } from '../../lib/domain/contactFacts';
+import { factsFromItem, parseTime, profileOf } from '../../lib/domain/contactFacts';
+import { tryParseTimestamp } from '../../lib/domain/values';
 
 const profile = {
 	id: 7,
@@ -73,5 +74,18 @@ describe('facts from an input item', () => {
 		expect(() => factsFromItem({ contact: { ...profile, totalSpent: 'lots' } }, new Set())).toThrow('"totalSpent" of the contact is not a number: "lots"');
 		expect(() => factsFromItem({ contact: { ...profile, lastPurchaseAt: 'yesterday' } }, new Set())).toThrow('"lastPurchaseAt" of the contact is not a date: "yesterday"');
 		expect(() => factsFromItem({ contact: profile, carts: [{ updatedAt: 'soon' }] }, new Set(['carts']))).toThrow('carts[0].updatedAt is not a date: "soon"');
+	});
+});
+
+describe('parseTime', () => {
+	it('reads ISO date-times with a zone exactly like the general parser, and rejects dates that do not exist', () => {
+		for (const text of ['2026-03-01T10:00:00.000Z', '2026-03-01T10:00Z', '2026-03-01T10:00:00+02:00', '2024-02-29T23:59:59.999-05:30', '1900-01-01T00:00:00Z']) {
+			expect(parseTime(text)).toBe(tryParseTimestamp(text));
+		}
+		expect(parseTime('2026-02-30T00:00:00Z')).toBeUndefined();
+		expect(parseTime('2026-02-28T24:00:00Z')).toBe(tryParseTimestamp('2026-02-28T24:00:00Z'));
+		expect(parseTime('1899-12-31T00:00:00Z')).toBeUndefined();
+		expect(parseTime('2026-03-01 10:00:00')).toBe(Date.parse('2026-03-01T10:00:00Z'));
+		expect(parseTime(1772359200)).toBe(1772359200000);
 	});
 });

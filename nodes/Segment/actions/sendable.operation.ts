@@ -21,8 +21,6 @@ import { plural, referenceTime, toNodeError } from '../../shared/execute';
 
 const show = { operation: ['sendable'] };
 
-export const OUTPUT_NAMES = ['Sendable', 'Not Sendable'];
-
 export const description: INodeProperties[] = [
 	{
 		displayName:
