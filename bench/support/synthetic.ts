@@ -32,6 +32,8 @@ export interface SyntheticOptions {
 	seed?: number;
 	/** "Now" the data is relative to (epoch ms). Default: the clock. */
 	now?: number;
+	/** Called after each step with its duration (for progress output). */
+	onStep?: (step: string, ms: number) => void;
 }
 
 export interface SyntheticStats {
@@ -144,11 +146,27 @@ export async function generateStore(config: StoreConfig, options: SyntheticOptio
 	try {
 		const existing = await driver.get<{ n: number }>('SELECT count(*) AS n FROM contacts');
 		if (Number(existing?.n ?? 0) > 0) throw new Error('generateStore needs an empty store');
-		const run = async (tx: SqlExecutor) => await fill(tx, driver.dialect.name, n, seed, now);
-		// SQLite: one transaction. PostgreSQL: statement by statement (no giant transaction to hold).
-		if (driver.dialect.name === 'sqlite') await driver.transaction(run);
-		else await run(driver);
-		if (driver.dialect.name === 'postgres') await driver.exec('VACUUM ANALYZE');
+		const dialect = driver.dialect.name;
+		// One transaction (one session: the staging tables are temporary), secondary indexes
+		// dropped while the rows go in and built once at the end.
+		await driver.transaction(async (tx) => {
+			const timed: SqlExecutor = {
+				all: (sql, params) => tx.all(sql, params),
+				get: (sql, params) => tx.get(sql, params),
+				run: async (sql, params) => {
+					const t = performance.now();
+					const changed = await tx.run(sql, params);
+					options.onStep?.(sql.replace(/\s+/g, ' ').trim().slice(0, 60), performance.now() - t);
+					return changed;
+				},
+			};
+			// The rows are consistent by construction: no per-row foreign key triggers while loading.
+			if (dialect === 'postgres') await tx.run('SET LOCAL session_replication_role = replica');
+			const indexes = await dropSecondaryIndexes(timed, dialect);
+			await fill(timed, dialect, n, seed, now);
+			for (const sql of indexes) await timed.run(sql);
+		});
+		if (dialect === 'postgres') await driver.exec(`VACUUM ANALYZE ${TABLES.join(', ')}`);
 		const count = async (sql: string) => Number((await driver.get<{ n: number }>(sql))?.n ?? 0);
 		return {
 			contacts: await count('SELECT count(*) AS n FROM contacts'),
@@ -166,14 +184,35 @@ export async function generateStore(config: StoreConfig, options: SyntheticOptio
 	}
 }
 
+/** The tables this generator fills. */
+const TABLES = ['contacts', 'orders', 'order_items', 'carts', 'product_view_events', 'product_views', 'contact_tags', 'contact_scores'];
+
+/**
+ * Drops the secondary indexes of the generated tables (not those behind primary keys and
+ * unique constraints) and returns the statements that create them again, as they were.
+ */
+async function dropSecondaryIndexes(db: SqlExecutor, dialect: 'sqlite' | 'postgres'): Promise<string[]> {
+	const list = TABLES.map((t) => `'${t}'`).join(', ');
+	const rows =
+		dialect === 'sqlite'
+			? await db.all<{ name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${list})`)
+			: await db.all<{ name: string; sql: string }>(
+					`SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i
+					WHERE i.schemaname = current_schema() AND i.tablename IN (${list})
+						AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))`,
+				);
+	for (const row of rows) await db.run(`DROP INDEX ${dialect === 'postgres' ? quoteIdent(row.name) : `"${row.name}"`}`);
+	return rows.map((r) => r.sql);
+}
+
 async function fill(db: SqlExecutor, dialect: 'sqlite' | 'postgres', n: number, seed: number, now: number): Promise<void> {
 	const h = hasher(seed);
 	const text = (expression: string) => `CAST(${expression} AS TEXT)`;
 	const money = (cents: string) => `CAST(${cents} AS DOUBLE PRECISION) / 100`;
 	const series =
 		dialect === 'sqlite'
-			? { with: `WITH RECURSIVE ${numbers('g', n).replace('g(n)', 'g(i)').replace('SELECT n + 1 FROM g WHERE n <', 'SELECT i + 1 FROM g WHERE i <')},`, from: 'g' }
-			: { with: 'WITH', from: `generate_series(1::bigint, ${n}) AS g(i)` };
+			? { with: `WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ${n})`, from: 'g' }
+			: { with: '', from: `generate_series(1::bigint, ${n}) AS g(i)` };
 	const birthday =
 		dialect === 'sqlite'
 			? `printf('--%02d-%02d', 1 + (u4 / 10) % 12, 1 + (u4 / 120) % 28)`
@@ -196,12 +235,23 @@ async function fill(db: SqlExecutor, dialect: 'sqlite' | 'postgres', n: number, 
 	const signedUp = `${now} - (u5 % 1095) * ${DAY} - u6 % ${DAY}`;
 	const u = Array.from({ length: 12 }, (_, k) => `${h('i', k + 1)} AS u${k + 1}`).join(', ');
 
-	// Contacts (order_count holds the number of orders to generate until the recount).
-	await db.run(`${series.with} base AS (SELECT i, ${u} FROM ${series.from})
-		INSERT INTO contacts (id, email, first_name, country, region, city, time_zone, status, suppressed, suppression_reason, suppressed_at,
-			birthday, birth_month, birth_day, signed_up_at, last_engagement_at, last_visit_at, site_visits, order_count, total_spent, currency,
-			custom, created_at, updated_at)
-		SELECT i, 'c' || ${text('i')} || '@bench.example',
+	// Staging: each contact's random numbers, then its orders (ids contact * 16 + k), so that
+	// contacts go in once with their purchase figures and nothing is updated afterwards.
+	await db.run(`CREATE TEMP TABLE syn_contacts AS ${series.with} SELECT i AS id, ${u} FROM ${series.from}`);
+	const ok = 's.id * 16 + k.n';
+	await db.run(`CREATE TEMP TABLE syn_orders AS WITH RECURSIVE ${numbers('k', 10)}
+		SELECT ${ok} AS id, s.id AS contact_id, k.n AS k,
+			${now} - (${h(ok, 20)} % 730) * ${DAY} - ${h(ok, 21)} % ${DAY} AS placed_at,
+			${money(`1500 + ${h(ok, 22)} % 23500`)} AS total,
+			CASE WHEN ${h(ok, 23)} % 50 = 0 THEN 0 ELSE 1 END AS counted
+		FROM syn_contacts s JOIN k ON k.n <= ${plannedOrders.replace(/u10/g, 's.u10')}`);
+	const round2 = dialect === 'sqlite' ? 'round(a.spent, 2)' : 'round(a.spent::numeric, 2)::float8';
+
+	// Contacts, with the purchase figures of their counted orders (as the store derives them).
+	await db.run(`INSERT INTO contacts (id, email, first_name, country, region, city, time_zone, status, suppressed, suppression_reason, suppressed_at,
+			birthday, birth_month, birth_day, signed_up_at, last_engagement_at, last_visit_at, site_visits,
+			order_count, total_spent, first_purchase_at, last_purchase_at, last_order_value, currency, custom, created_at, updated_at)
+		SELECT id, 'c' || ${text('id')} || '@bench.example',
 			CASE u12 % 8 WHEN 0 THEN 'Ada' WHEN 1 THEN 'Ben' WHEN 2 THEN 'Chloé' WHEN 3 THEN 'Deniz' WHEN 4 THEN 'Elena' WHEN 5 THEN 'Farid' WHEN 6 THEN 'Grace' ELSE NULL END,
 			${country}, ${region}, ${city}, ${timeZone}, ${status},
 			CASE WHEN u2 % 100 >= 78 AND u2 % 100 < 88 THEN 1 WHEN u3 % 100 < 2 THEN 1 ELSE 0 END,
@@ -214,22 +264,23 @@ async function fill(db: SqlExecutor, dialect: 'sqlite' | 'postgres', n: number, 
 			CASE WHEN u7 % 10 < 7 THEN ${now} - ((u7 % 730) * (u7 % 730) / 730) * ${DAY} - u6 % ${DAY} END,
 			CASE WHEN u8 % 10 >= 3 THEN ${now} - ((u8 / 400) % 365) * ${DAY} - u6 % ${DAY} END,
 			CASE WHEN u8 % 10 < 3 THEN 0 ELSE 1 + (u8 / 10) % 40 END,
-			${plannedOrders}, 0, 'USD',
+			coalesce(a.orders, 0), coalesce(${round2}, 0), a.first, a.last, a.last_total, 'USD',
 			CASE WHEN u9 % 10 < 4 THEN '{"shoeSize":' || ${text('36 + (u9 / 10) % 10')} || ',"vip":' || (CASE WHEN u9 % 20 = 0 THEN 'true' ELSE 'false' END) || '}' ELSE '{}' END,
 			${signedUp}, ${signedUp}
-		FROM base`);
+		FROM syn_contacts
+		LEFT JOIN (SELECT contact_id, count(*) AS orders, sum(total) AS spent, min(placed_at) AS first, max(placed_at) AS last,
+				max(CASE WHEN latest = 1 THEN total END) AS last_total
+			FROM (SELECT contact_id, placed_at, total, row_number() OVER (PARTITION BY contact_id ORDER BY placed_at DESC) AS latest FROM syn_orders WHERE counted = 1) o
+			GROUP BY contact_id) a ON a.contact_id = syn_contacts.id
+		ORDER BY id`);
 	if (dialect === 'postgres') await db.get(`SELECT setval(pg_get_serial_sequence('contacts', 'id'), ${n})`);
 
-	// Orders over the last two years; 2% cancelled (not counted).
-	const ok = 'c.id * 16 + k.n';
-	await db.run(`WITH RECURSIVE ${numbers('k', 10)}
-		INSERT INTO orders (contact_id, source, order_id, placed_at, total, currency, financial_status, counted, updated_at)
-		SELECT c.id, 'bench', ${text('c.id')} || '-' || ${text('k.n')},
-			${now} - (${h(ok, 20)} % 730) * ${DAY} - ${h(ok, 21)} % ${DAY},
-			${money(`1500 + ${h(ok, 22)} % 23500`)}, 'USD',
-			CASE WHEN ${h(ok, 23)} % 50 = 0 THEN 'refunded' ELSE 'paid' END,
-			CASE WHEN ${h(ok, 23)} % 50 = 0 THEN 0 ELSE 1 END, ${now}
-		FROM contacts c JOIN k ON k.n <= c.order_count`);
+	// Orders over the last two years; 2% refunded (not counted).
+	await db.run(`INSERT INTO orders (id, contact_id, source, order_id, placed_at, total, currency, financial_status, counted, updated_at)
+		SELECT id, contact_id, 'bench', ${text('contact_id')} || '-' || ${text('k')}, placed_at, total, 'USD',
+			CASE WHEN counted = 1 THEN 'paid' ELSE 'refunded' END, counted, ${now}
+		FROM syn_orders ORDER BY id`);
+	if (dialect === 'postgres') await db.get(`SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`);
 
 	// 1–3 line items per order, from 200 products; popular products are bought more.
 	const ik = 'o.id * 4 + k.n';
@@ -242,54 +293,49 @@ async function fill(db: SqlExecutor, dialect: 'sqlite' | 'postgres', n: number, 
 			'Bench Co',
 			'["' || (CASE x.p % 3 WHEN 0 THEN 'summer' WHEN 1 THEN 'winter' ELSE 'basics' END) || '"' || (CASE WHEN x.p % 5 = 0 THEN ',"sale"' ELSE '' END) || ']'
 		FROM (SELECT o.id, o.contact_id, k.n, 1 + ((${h(ik, 31)} % 200) * (${h(ik, 32)} % 200)) / 200 AS p
-			FROM orders o JOIN k ON k.n <= 1 + (CASE WHEN ${h('o.id', 30)} % 10 < 3 THEN 1 ELSE 0 END) + (CASE WHEN ${h('o.id', 30)} % 10 < 1 THEN 1 ELSE 0 END)) x`);
-
-	// Purchase figures from the counted orders, as the store derives them.
-	await db.run('UPDATE contacts SET order_count = 0 WHERE order_count > 0');
-	const round2 = dialect === 'sqlite' ? 'round(a.s, 2)' : 'round(a.s::numeric, 2)::float8';
-	await db.run(`UPDATE contacts SET order_count = a.n, total_spent = ${round2}, first_purchase_at = a.f, last_purchase_at = a.l
-		FROM (SELECT contact_id, count(*) AS n, sum(total) AS s, min(placed_at) AS f, max(placed_at) AS l FROM orders WHERE counted = 1 GROUP BY contact_id) a
-		WHERE a.contact_id = contacts.id`);
-	await db.run(`UPDATE contacts SET last_order_value = (SELECT o.total FROM orders o WHERE o.contact_id = contacts.id AND o.counted = 1 ORDER BY o.placed_at DESC LIMIT 1)
-		WHERE order_count > 0`);
+			FROM syn_orders o JOIN k ON k.n <= 1 + (CASE WHEN ${h('o.id', 30)} % 10 < 3 THEN 1 ELSE 0 END) + (CASE WHEN ${h('o.id', 30)} % 10 < 1 THEN 1 ELSE 0 END)) x
+		ORDER BY x.id, x.n`);
 
 	// Carts: 12% of contacts, 40% of carts converted, updated within the last 30 days.
-	const ck = 'c.id * 4 + k.n';
+	const ck = 's.id * 4 + k.n';
 	await db.run(`WITH RECURSIVE ${numbers('k', 2)}
 		INSERT INTO carts (contact_id, source, cart_id, value, currency, recovery_url, items, created_at, updated_at, converted_at)
 		SELECT x.id, 'bench', ${text('x.id')} || '-' || ${text('x.n')}, ${money('1000 + x.p * 97')}, 'USD',
 			'https://shop.example/cart/' || ${text('x.id')} || '-' || ${text('x.n')},
 			'[{"productId":"p' || ${text('x.p')} || '","title":"Product ' || ${text('x.p')} || '","quantity":1,"price":' || ${text('(1000 + x.p * 97) / 100')} || '}]',
 			x.t - 600000, x.t, CASE WHEN x.v % 10 < 4 THEN x.t + 3600000 END
-		FROM (SELECT c.id, k.n, ${h(ck, 40)} AS v, ${now} - ${h(ck, 41)} % ${30 * DAY} AS t, 1 + ${h(ck, 43)} % 200 AS p
-			FROM contacts c JOIN k ON k.n <= (CASE WHEN ${h('c.id', 42)} % 100 < 8 THEN 1 WHEN ${h('c.id', 42)} % 100 < 12 THEN 2 ELSE 0 END)) x`);
+		FROM (SELECT s.id, k.n, ${h(ck, 40)} AS v, ${now} - ${h(ck, 41)} % ${30 * DAY} AS t, 1 + ${h(ck, 43)} % 200 AS p
+			FROM syn_contacts s JOIN k ON k.n <= (CASE WHEN ${h('s.id', 42)} % 100 < 8 THEN 1 WHEN ${h('s.id', 42)} % 100 < 12 THEN 2 ELSE 0 END)) x
+		ORDER BY x.id, x.n`);
 
 	// Product views: 20% of contacts viewed 1–3 products, 1–5 times each, in the last 60 days.
-	const vk = 'c.id * 8 + s.n';
-	await db.run(`WITH RECURSIVE ${numbers('k', 5)}
-		INSERT INTO product_view_events (contact_id, product_id, viewed_at)
-		SELECT x.id, 'p' || ${text('x.p')}, ${now} - ${h('x.id * 64 + x.slot * 8 + v.n', 52)} % ${60 * DAY}
-		FROM (SELECT c.id, s.n AS slot, 1 + ((${h(vk, 50)} % 200) * (${h(vk, 51)} % 200)) / 200 AS p, 1 + ${h(vk, 53)} % 5 AS views
-			FROM contacts c JOIN k s ON s.n <= (CASE WHEN ${h('c.id', 54)} % 100 < 20 THEN 1 + ${h('c.id', 55)} % 3 ELSE 0 END)) x
+	const vk = 's.id * 8 + k.n';
+	await db.run(`CREATE TEMP TABLE syn_views AS WITH RECURSIVE ${numbers('k', 5)}
+		SELECT x.id AS contact_id, 'p' || ${text('x.p')} AS product_id, ${now} - ${h('x.id * 64 + x.slot * 8 + v.n', 52)} % ${60 * DAY} AS viewed_at
+		FROM (SELECT s.id, k.n AS slot, 1 + ((${h(vk, 50)} % 200) * (${h(vk, 51)} % 200)) / 200 AS p, 1 + ${h(vk, 53)} % 5 AS views
+			FROM syn_contacts s JOIN k ON k.n <= (CASE WHEN ${h('s.id', 54)} % 100 < 20 THEN 1 + ${h('s.id', 55)} % 3 ELSE 0 END)) x
 		JOIN k v ON v.n <= x.views`);
+	await db.run('INSERT INTO product_view_events (contact_id, product_id, viewed_at) SELECT contact_id, product_id, viewed_at FROM syn_views ORDER BY contact_id, viewed_at');
 	await db.run(`INSERT INTO product_views (contact_id, product_id, title, view_count, first_viewed_at, last_viewed_at)
 		SELECT contact_id, product_id, 'Product ' || substr(product_id, 2), count(*), min(viewed_at), max(viewed_at)
-		FROM product_view_events GROUP BY contact_id, product_id`);
+		FROM syn_views GROUP BY contact_id, product_id ORDER BY contact_id, product_id`);
 
 	// Tags by share of contacts (per mille); 5% of them expired, 5% expiring in a month.
 	const tags = TAGS.map(([tag, w], k) => `(${k + 1}, '${tag}', ${w})`).join(', ');
-	const tk = 'c.id * 16 + t.k';
+	const tk = 's.id * 16 + t.k';
 	await db.run(`WITH t(k, tag, w) AS (VALUES ${tags})
 		INSERT INTO contact_tags (contact_id, tag, added_at, expires_at)
-		SELECT c.id, t.tag, ${now} - ${h(tk, 60)} % ${365 * DAY},
+		SELECT s.id, t.tag, ${now} - ${h(tk, 60)} % ${365 * DAY},
 			CASE WHEN ${h(tk, 61)} % 100 < 5 THEN ${now - DAY} WHEN ${h(tk, 61)} % 100 < 10 THEN ${now + 30 * DAY} END
-		FROM contacts c CROSS JOIN t WHERE ${h(tk, 62)} % 1000 < t.w`);
+		FROM syn_contacts s CROSS JOIN t WHERE ${h(tk, 62)} % 1000 < t.w ORDER BY s.id, t.tag`);
 
 	// Scores: loyalty (points = spend) with tiers for customers; engagement for half of everyone.
 	await db.run(`INSERT INTO contact_scores (contact_id, name, points, tier, updated_at)
 		SELECT id, 'loyalty', total_spent,
 			CASE WHEN total_spent < 100 THEN 'Bronze' WHEN total_spent < 500 THEN 'Silver' WHEN total_spent < 1500 THEN 'Gold' ELSE 'Platinum' END, ${now}
-		FROM contacts WHERE order_count > 0`);
+		FROM contacts WHERE order_count > 0 ORDER BY id`);
 	await db.run(`INSERT INTO contact_scores (contact_id, name, points, tier, updated_at)
-		SELECT id, 'engagement', ${h('id', 70)} % 101, NULL, ${now} FROM contacts WHERE ${h('id', 71)} % 2 = 0`);
+		SELECT id, 'engagement', ${h('id', 70)} % 101, NULL, ${now} FROM syn_contacts WHERE ${h('id', 71)} % 2 = 0 ORDER BY id`);
+
+	for (const table of ['syn_views', 'syn_orders', 'syn_contacts']) await db.run(`DROP TABLE ${table}`);
 }

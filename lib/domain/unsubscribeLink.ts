@@ -28,19 +28,25 @@ export function unsubscribeToken(email: string, secret: string, campaign = ''): 
 
 /** Adds `e` (email), `c` (campaign, when given) and `t` (token) to the base URL's query string. */
 export function buildUnsubscribeUrl(baseUrl: string, email: string, secret: string, campaign = ''): string {
-	let url: URL;
-	try {
-		url = new URL(baseUrl);
-	} catch {
-		throw new InputError(`"Unsubscribe Base URL" is not a URL: ${JSON.stringify(baseUrl)}`, 'Unsubscribe Base URL');
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InputError('"Unsubscribe Base URL" must start with https:// or http://', 'Unsubscribe Base URL');
-	}
+	const url = parseBaseUrl(baseUrl);
 	url.searchParams.set('e', email);
 	if (campaign) url.searchParams.set('c', campaign);
 	url.searchParams.set('t', unsubscribeToken(email, secret, campaign));
 	return url.toString();
+}
+
+/** The base URL of unsubscribe links, checked: http(s) only. Throws an InputError naming the field. */
+export function parseBaseUrl(baseUrl: string): URL {
+	let url: URL;
+	try {
+		url = new URL(baseUrl);
+	} catch {
+		throw new InputError(`"Unsubscribe Link Base URL" is not a URL: ${JSON.stringify(baseUrl)}`, 'Unsubscribe Link Base URL');
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new InputError('"Unsubscribe Link Base URL" must start with https:// or http://', 'Unsubscribe Link Base URL');
+	}
+	return url;
 }
 
 export interface VerifiedLink {

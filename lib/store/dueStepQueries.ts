@@ -34,7 +34,7 @@ import { toProfile, toStoredCart, type CartRow, type ContactRow } from './rows';
 import type { Dialect, SqlDriver, SqlExecutor, SqlValue } from './sql';
 import type { ContactProfile } from './types';
 
-const DEFAULT_BATCH = 500;
+const DEFAULT_BATCH = 1000;
 
 /** Collects positional parameters: p(value) returns its placeholder. */
 class Params {

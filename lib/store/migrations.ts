@@ -257,12 +257,14 @@ CREATE TABLE sweep_marks (
 	},
 	{
 		version: 3,
-		name: 'segments: customer indexes for RFM cut values',
+		name: 'segments: customer indexes for RFM cut values, open carts per contact',
 		// RFM ranks every customer (order_count > 0) by recency and by spend: these partial
 		// indexes make each ranking one ordered index scan (frequency uses contacts_order_count).
+		// Segment rules on abandoned carts look up one contact's open carts in a time window.
 		up: () => `
 CREATE INDEX contacts_customer_recency ON contacts (last_purchase_at) WHERE order_count > 0;
 CREATE INDEX contacts_customer_spent ON contacts (total_spent) WHERE order_count > 0;
+CREATE INDEX carts_contact_open ON carts (contact_id, converted_at, updated_at);
 `,
 	},
 	{
@@ -280,16 +282,19 @@ CREATE INDEX order_items_contact_product ON order_items (contact_id, product_id,
 	{
 		version: 5,
 		name: 'due steps: step claims per anchor, drip enrollments, win-back and anniversary indexes',
+		// step_claims is written in bulk by the sweeps: no foreign key (erasure deletes its rows
+		// by contact_id), and its key holds the contact as `contact_id + 0` so that the sweeps'
+		// probes can only go through it, in anchor order (see lib/store/dueStepQueries.ts).
 		up: (d) => `
 CREATE TABLE step_claims (
-	contact_id ${d.idRef} NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	contact_id ${d.idRef} NOT NULL,
 	campaign TEXT NOT NULL,
 	anchor_key BIGINT NOT NULL,
 	step_index INTEGER NOT NULL,
 	step TEXT NOT NULL,
 	claimed_at BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX step_claims_key ON step_claims (campaign, anchor_key, (contact_id + 0), step_index);
+CREATE UNIQUE INDEX step_claims_key ON step_claims (campaign, anchor_key, (contact_id + 0), step_index)${d.name === 'postgres' ? ' INCLUDE (contact_id)' : ''};
 CREATE INDEX step_claims_contact ON step_claims (contact_id);
 
 CREATE TABLE drip_enrollments (

@@ -239,7 +239,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '=https://shop.example.com/unsubscribe?email={{ encodeURIComponent($json.contact?.email ?? $json.email) }}',
-				description: 'The footer link to unsubscribe (http or https)',
+				description: 'The footer link to unsubscribe (http or https). Empty: the signed one-click link that the Segment node\'s Sendable guard adds to each item (unsubscribeUrl).',
 			},
 		],
 	},

@@ -57,18 +57,27 @@ function accessoryRules(ctx: IExecuteFunctions, i: number, shopUrl: string | und
 	});
 }
 
-function template(ctx: IExecuteFunctions, i: number, color: string | undefined): { template: ProductTemplate; columns: number } {
+type TemplateChoice = { template: ProductTemplate; columns: number };
+
+function template(ctx: IExecuteFunctions, i: number, color: string | undefined, seen: Map<string, TemplateChoice>): TemplateChoice {
 	const choice = ctx.getNodeParameter('template', i, 'list') as BuiltInTemplate | 'custom';
 	const theme = color ? { color } : {};
+	const source = choice === 'custom' ? String(ctx.getNodeParameter('customTemplate', i, '') ?? '') : '';
+	const columns = choice === 'custom' ? Number(ctx.getNodeParameter('options.columns', i, 2)) : (BUILT_IN_TEMPLATES[choice]?.columns ?? 1);
+	// Items of one run almost always share the template: resolve it once.
+	const key = `${choice}|${color ?? ''}|${columns}|${source}`;
+	const known = seen.get(key);
+	if (known) return known;
+	let resolved: TemplateChoice;
 	if (choice === 'custom') {
-		const source = String(ctx.getNodeParameter('customTemplate', i, '') ?? '');
 		if (!source.trim()) throw new InputError('"Custom Template" is empty', 'Custom Template');
-		const columns = Number(ctx.getNodeParameter('options.columns', i, 2));
-		return { template: productTemplate(applyTheme(source, theme), { field: 'Custom Template' }), columns };
+		resolved = { template: productTemplate(applyTheme(source, theme), { field: 'Custom Template' }), columns };
+	} else {
+		if (!BUILT_IN_TEMPLATES[choice]) throw new InputError(`Unknown template "${String(choice)}"`, 'Template');
+		resolved = { template: productTemplate(applyTheme(builtInTemplateSource(choice), theme), { field: `Template (${choice})` }), columns };
 	}
-	const entry = BUILT_IN_TEMPLATES[choice];
-	if (!entry) throw new InputError(`Unknown template "${String(choice)}"`, 'Template');
-	return { template: productTemplate(applyTheme(builtInTemplateSource(choice), theme), { field: `Template (${choice})` }), columns: entry.columns };
+	seen.set(key, resolved);
+	return resolved;
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -77,6 +86,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const ctx = this;
 	const openStore = () => (store ??= getStore.call(ctx));
 	const stats: RunStats = { skipped: 0, contactMissing: 0, nothing: {}, leftOut: {}, couponExpired: 0, templates: new Set() };
+	const templates = new Map<string, TemplateChoice>();
 
 	const output = await runPerItem.call(this, async function (this: IExecuteFunctions, i: number) {
 		const source = this.getNodeParameter('source', i) as ProductSource;
@@ -86,7 +96,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const brand = this.getNodeParameter('brand', i, {}) as IDataObject;
 		const shopUrl = optionalUrl(brand.shopUrl, 'Shop URL');
 		const logoUrl = optionalUrl(brand.logoUrl, 'Logo URL');
-		const unsubscribeUrl = optionalUrl(brand.unsubscribeUrl, 'Unsubscribe URL');
+		// Empty: the signed one-click link the Sendable guard put on the item.
+		const itemUnsubscribeUrl = this.getInputData()[i]?.json?.unsubscribeUrl;
+		const unsubscribeUrl = optionalUrl(isBlank(brand.unsubscribeUrl) && typeof itemUnsubscribeUrl === 'string' ? itemUnsubscribeUrl : brand.unsubscribeUrl, 'Unsubscribe URL');
 		const color = normalizeColor(brand.color, 'Brand Color');
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const opt = <T>(name: string, fallback: T): T => (options[name] === undefined ? fallback : (options[name] as T));
@@ -94,7 +106,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (!(maxProducts >= 1 && maxProducts <= 12)) throw new InputError('"Max Products" must be from 1 to 12', 'Max Products');
 		const excludeAlreadyBought = opt('excludeAlreadyBought', true);
 		const recommendation = source === 'accessories' || source === 'crossSell';
-		const { template: emailTemplate, columns } = template(this, i, color);
+		const { template: emailTemplate, columns } = template(this, i, color, templates);
 
 		const gathered = await gatherProducts(openStore, {
 			source,

@@ -8,14 +8,14 @@ import { router } from './actions/router';
 
 export class WinbackWindow implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Win-Back Window',
+		displayName: 'Win-back Window',
 		name: 'winbackWindow',
 		icon: { light: 'file:winbackWindow.svg', dark: 'file:winbackWindow.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "checkContact" ? "Check contact" : "Get due contacts" }}',
 		description: 'Which lapsed customers are due which re-engagement email, without long-running Wait nodes',
-		defaults: { name: 'Win-Back Window' },
+		defaults: { name: 'Win-back Window' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

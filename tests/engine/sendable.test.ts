@@ -4,6 +4,7 @@
  * backends. Fixtures: tests/engine/sendable/*.json. A trigger item's "seed"
  * describes the contact's state, written to the store before the run.
  */
+import { verifyUnsubscribeLink } from '../../lib/domain/unsubscribeLink';
 import { join } from 'node:path';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { parseSendPolicy } from '../../lib/domain/sendable';
@@ -135,6 +136,27 @@ describe.each(BACKENDS)('Segment → Sendable in the n8n engine, %s store', (bac
 		expect(await claimedAt('ada@example.com', 'abandoned-cart-chk-101', '1h')).toBe(Date.parse('2026-03-02T12:00:00Z'));
 	});
 
+	it('gives each sendable item a signed one-click unsubscribe link to the shipped Unsubscribe workflow', async () => {
+		const f = fixture('happy-path.json');
+		const result = await runWorkflow(f, options);
+		const secret = await withStore((s) => s.getLinkSecret());
+		for (const item of result.json('Sendable', 0)) {
+			const url = new URL(String(item.unsubscribeUrl));
+			expect(`${url.origin}${url.pathname}`).toBe('http://127.0.0.1/webhook/ecommerce-unsubscribe');
+			const send = item.send as { email: string; campaign: string };
+			expect(verifyUnsubscribeLink(Object.fromEntries(url.searchParams), secret)).toEqual({ valid: true, email: send.email, campaign: send.campaign });
+		}
+		// Another campaign, so the first run's claims do not hold these items back.
+		const sendableOptions = f.nodes.find((n) => n.name === 'Sendable')!.parameters.options as object;
+		const custom = await runWorkflow(fixture('happy-path.json'), {
+			...options,
+			parameters: { Sendable: { campaign: 'another-campaign', options: { ...sendableOptions, unsubscribeBaseUrl: 'https://shop.example.com/u?x=1' } } },
+		});
+		expect(String(custom.json('Sendable', 0)[0].unsubscribeUrl)).toMatch(/^https:\/\/shop\.example\.com\/u\?x=1&e=/);
+		const bad = await runWorkflow(fixture('happy-path.json'), { ...options, parameters: { Sendable: { options: { ...sendableOptions, unsubscribeBaseUrl: 'javascript:alert(1)' } } } });
+		expect(bad.error?.message).toBe('"Unsubscribe Link Base URL" must start with https:// or http:// [item 0]');
+	});
+
 	it('replay: running the same workflow again sends nobody anything twice', async () => {
 		const f = fixture('happy-path.json');
 		await runWorkflow(f, options);
@@ -247,7 +269,7 @@ describe.each(BACKENDS)('Segment → Sendable in the n8n engine, %s store', (bac
 		const result = await runWorkflow(f, { ...options, input: [cameBack] });
 		const [sent] = result.json('Send Email');
 		expect(sent).toMatchObject({ email: 'ok@example.com', orderId: 'A-1', sendable: true, send: { claimed: true } });
-		expect(Object.keys(sent).sort()).toEqual(['email', 'orderId', 'send', 'sendable']);
+		expect(Object.keys(sent).sort()).toEqual(['email', 'orderId', 'send', 'sendable', 'unsubscribeUrl']);
 	});
 
 	it('with Continue On Fail, bad items go to "Not Sendable" with their error (never towards the sender)', async () => {

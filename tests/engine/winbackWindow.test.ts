@@ -13,7 +13,7 @@ function only(f: Fixture, names: string[]): Fixture {
 }
 const hints = (result: RunResult, node: string) => (result.run.data.resultData.runData[node]?.[0]?.hints ?? []).map((h) => h.message);
 
-describe.each(BACKENDS)('Win-Back Window in the n8n engine, %s store', (backend: Backend) => {
+describe.each(BACKENDS)('Win-back Window in the n8n engine, %s store', (backend: Backend) => {
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {

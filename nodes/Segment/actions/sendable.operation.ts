@@ -10,7 +10,9 @@ import {
 import { toIso } from '../../../lib/domain/values';
 import type { ContactStore, SendOutcome, SendRequest } from '../../../lib/store';
 import { SEND_BATCH_SIZE } from '../../../lib/store/sendsQueries';
+import { buildUnsubscribeUrl, parseBaseUrl } from '../../../lib/domain/unsubscribeLink';
 import { plural, referenceTime, toNodeError } from '../../shared/execute';
+import { linkSecret, UNSUBSCRIBE_WEBHOOK_PATH } from '../../shared/links';
 
 /**
  * Sendable: the guard before an email sender. Two outputs: "Sendable" (the item,
@@ -142,12 +144,27 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Treat this as "now" (for replays, backfills and tests). Empty means the current time.',
 			},
+			{
+				displayName: 'Unsubscribe Link Base URL',
+				name: 'unsubscribeBaseUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.example.com/webhook/ecommerce-unsubscribe',
+				description: `Sendable items get a signed one-click unsubscribe link (unsubscribeUrl) for the email footer. Empty: this n8n's URL + /webhook/${UNSUBSCRIBE_WEBHOOK_PATH}, where the shipped "Unsubscribe" workflow listens.`,
+			},
 		],
 	},
 ];
 
+/** The base of unsubscribe links: the option, or this n8n's own webhook URL for the shipped Unsubscribe workflow. */
+function unsubscribeBase(ctx: IExecuteFunctions, option: unknown): string {
+	if (typeof option === 'string' && option.trim()) return parseBaseUrl(option.trim()).toString();
+	const base = ctx.getInstanceBaseUrl().replace(/\/+$/, '');
+	return `${base}/webhook/${UNSUBSCRIBE_WEBHOOK_PATH}`;
+}
+
 /** Fields this operation adds; an item coming round again (after a Wait) loses the old ones first. */
-const OWN_FIELDS = ['sendable', 'reason', 'reasonText', 'sendAfter', 'sentAt', 'send'];
+const OWN_FIELDS = ['sendable', 'reason', 'reasonText', 'sendAfter', 'sentAt', 'send', 'unsubscribeUrl'];
 
 function baseJson(json: IDataObject): IDataObject {
 	if (typeof json.sendable !== 'boolean') return { ...json };
@@ -158,7 +175,7 @@ function baseJson(json: IDataObject): IDataObject {
 
 interface Checked {
 	index: number;
-	request: SendRequest;
+	request: SendRequest & { unsubscribeBase: string };
 }
 
 type Routed = { output: 0 | 1; item: INodeExecutionData; reason?: NotSendableReason };
@@ -233,13 +250,15 @@ export async function execute(this: IExecuteFunctions, store: ContactStore): Pro
 				);
 				continue;
 			}
-			checked.push({ index: i, request: { email, campaign, step, now, policy, claim: options.markAsSent !== false } });
+			const unsubscribeBaseUrl = unsubscribeBase(this, options.unsubscribeBaseUrl);
+			checked.push({ index: i, request: { email, campaign, step, now, policy, claim: options.markAsSent !== false, unsubscribeBase: unsubscribeBaseUrl } });
 		} catch (error) {
 			fail(i, error);
 		}
 	}
 
 	// 2. Decide and claim, a batch per transaction.
+	const secret = checked.length > 0 ? await linkSecret(this, store) : '';
 	for (let start = 0; start < checked.length; start += SEND_BATCH_SIZE) {
 		const batch = checked.slice(start, start + SEND_BATCH_SIZE);
 		let outcomes: SendOutcome[];
@@ -266,7 +285,12 @@ export async function execute(this: IExecuteFunctions, store: ContactStore): Pro
 			routed[index] = {
 				output: 0,
 				item: {
-					json: { ...baseJson(items[index].json), sendable: true, send },
+					json: {
+						...baseJson(items[index].json),
+						sendable: true,
+						send,
+						unsubscribeUrl: buildUnsubscribeUrl(request.unsubscribeBase, request.email, secret, request.campaign),
+					},
 					...(items[index].binary ? { binary: items[index].binary } : {}),
 					pairedItem: { item: index },
 				},
