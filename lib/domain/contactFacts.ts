@@ -6,7 +6,7 @@
  * (orders_count, total_spent, comma-separated tags).
  */
 import { InputError } from './errors';
-import type { ContactFacts, FactNeed, Purchase } from './segmentRules';
+import type { ContactFacts, FactNeed, ProfileFact, Purchase } from './segmentRules';
 import { birthdayParts, tryParseTimestamp } from './values';
 
 type Json = Record<string, unknown>;
@@ -112,40 +112,67 @@ function scoresAndTiers(profile: Json): { scores: Record<string, number>; tiers?
 	return tiers ? { scores, tiers } : { scores };
 }
 
+const EXTRACTORS: Record<ProfileFact, (profile: Json) => unknown> = {
+	email: (p) => str(p, ['email']),
+	country: (p) => str(p, ['country', 'countryCode', 'country_code']),
+	region: (p) => str(p, ['region', 'province', 'state']),
+	city: (p) => str(p, ['city']),
+	status: (p) => str(p, ['status']),
+	suppressed: (p) => {
+		const suppressed = pick(p, ['suppressed']);
+		return suppressed === true || suppressed === 1 || suppressed === 'true';
+	},
+	orderCount: (p) => num(p, ['orderCount', 'orders_count', 'ordersCount'], false),
+	totalSpent: (p) => num(p, ['totalSpent', 'total_spent'], false),
+	lastOrderValue: (p) => num(p, ['lastOrderValue'], true),
+	firstPurchaseAt: (p) => time(p, ['firstPurchaseAt']),
+	lastPurchaseAt: (p) => time(p, ['lastPurchaseAt', 'lastOrderAt']),
+	lastEngagementAt: (p) => time(p, ['lastEngagementAt']),
+	lastVisitAt: (p) => time(p, ['lastVisitAt']),
+	signedUpAt: (p) => time(p, ['signedUpAt', 'created_at']),
+	siteVisits: (p) => num(p, ['siteVisits'], false),
+	birthMonth: (p) => {
+		const month = num(p, ['birthMonth'], true);
+		if (month !== null) return month;
+		const birthday = str(p, ['birthday']);
+		return birthday ? (birthdayParts(birthday)?.month ?? null) : null;
+	},
+	custom: (p) => {
+		const custom = pick(p, ['custom', 'customFields']);
+		return isObject(custom) ? custom : {};
+	},
+	tags: (p) => stringList(pick(p, ['tags']), 'tags'),
+	scores: (p) => scoresAndTiers(p).scores,
+	// Undefined (not set) when the item says nothing about tiers.
+	tiers: (p) => scoresAndTiers(p).tiers,
+};
+
+const ALL_FACTS = Object.keys(EXTRACTORS) as ProfileFact[];
+
 /**
- * The facts of the contact in an item. Only the history in `needs` is read; history
- * the item does not have stays undefined (a rule that needs it then says so).
+ * A reader of the facts of the contact in an item, compiled once: only the profile facts
+ * in `fields` (all by default) and the history in `needs` are read. History the item does
+ * not have stays undefined (a rule that needs it then says so).
  */
-export function factsFromItem(json: Json, needs: Set<FactNeed>): ContactFacts {
-	const profile = profileOf(json);
-	const birthday = str(profile, ['birthday']);
-	let birthMonth = num(profile, ['birthMonth'], true);
-	if (birthMonth === null && birthday) birthMonth = birthdayParts(birthday)?.month ?? null;
-	const custom = pick(profile, ['custom', 'customFields']);
-	const suppressed = pick(profile, ['suppressed']);
-	const { scores, tiers } = scoresAndTiers(profile);
-	const facts: ContactFacts = {
-		email: str(profile, ['email']),
-		country: str(profile, ['country', 'countryCode', 'country_code']),
-		region: str(profile, ['region', 'province', 'state']),
-		city: str(profile, ['city']),
-		status: str(profile, ['status']),
-		suppressed: suppressed === true || suppressed === 1 || suppressed === 'true',
-		orderCount: num(profile, ['orderCount', 'orders_count', 'ordersCount'], false)!,
-		totalSpent: num(profile, ['totalSpent', 'total_spent'], false)!,
-		lastOrderValue: num(profile, ['lastOrderValue'], true),
-		firstPurchaseAt: time(profile, ['firstPurchaseAt']),
-		lastPurchaseAt: time(profile, ['lastPurchaseAt', 'lastOrderAt']),
-		lastEngagementAt: time(profile, ['lastEngagementAt']),
-		lastVisitAt: time(profile, ['lastVisitAt']),
-		signedUpAt: time(profile, ['signedUpAt', 'created_at']),
-		siteVisits: num(profile, ['siteVisits'], false)!,
-		birthMonth,
-		custom: isObject(custom) ? custom : {},
-		tags: stringList(pick(profile, ['tags']), 'tags'),
-		scores,
+export function factsReader(needs: Set<FactNeed>, fields: Iterable<ProfileFact> = ALL_FACTS): (json: Json) => ContactFacts {
+	const extractors = [...new Set(fields)].map((field) => [field, EXTRACTORS[field]] as const);
+	return (json) => {
+		const profile = profileOf(json);
+		const facts = {} as Record<string, unknown>;
+		for (const [field, extract] of extractors) {
+			const value = extract(profile);
+			if (value !== undefined) facts[field] = value;
+		}
+		return addHistory(facts as unknown as ContactFacts, json, profile, needs);
 	};
-	if (tiers) facts.tiers = tiers;
+}
+
+/** The facts of the contact in an item (every profile fact, and the history in `needs`). */
+export function factsFromItem(json: Json, needs: Set<FactNeed>): ContactFacts {
+	return factsReader(needs)(json);
+}
+
+function addHistory(facts: ContactFacts, json: Json, profile: Json, needs: Set<FactNeed>): ContactFacts {
 	if (needs.has('purchases')) {
 		const orders = json.orders ?? profile.orders;
 		if (Array.isArray(orders)) facts.purchases = purchasesFrom(orders);

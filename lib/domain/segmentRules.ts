@@ -30,6 +30,8 @@ export type FactNeed = 'purchases' | 'carts' | 'views' | 'tiers';
 export interface FieldSpec {
 	label: string;
 	kind: FieldKind;
+	/** The profile facts the field reads (beside the history in `needs`). */
+	facts?: readonly ProfileFact[];
 	needs?: FactNeed;
 	/** Takes a name: the score's name, or the custom field's key. */
 	named?: 'score' | 'customField';
@@ -47,32 +49,32 @@ export const MONTH_CHOICES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10',
 
 export const FIELDS = {
 	abandonedCartCount: { label: 'Abandoned Carts', kind: 'number', needs: 'carts', window: true },
-	averageOrderValue: { label: 'Average Order Value', kind: 'number' },
-	birthMonth: { label: 'Birthday Month', kind: 'choice', choices: MONTH_CHOICES },
-	buyerType: { label: 'Buyer Type', kind: 'choice', choices: BUYER_TYPE_CHOICES },
-	city: { label: 'City', kind: 'text' },
-	country: { label: 'Country', kind: 'text' },
-	customField: { label: 'Custom Field', kind: 'custom', named: 'customField' },
-	daysSinceFirstOrder: { label: 'Days Since First Order', kind: 'days' },
-	daysSinceLastEngagement: { label: 'Days Since Last Email Engagement', kind: 'days' },
-	daysSinceLastOrder: { label: 'Days Since Last Order', kind: 'days' },
-	daysSinceLastVisit: { label: 'Days Since Last Site Visit', kind: 'days' },
-	daysSinceSignup: { label: 'Days Since Signup', kind: 'days' },
+	averageOrderValue: { label: 'Average Order Value', kind: 'number', facts: ['orderCount', 'totalSpent'] },
+	birthMonth: { label: 'Birthday Month', kind: 'choice', facts: ['birthMonth'], choices: MONTH_CHOICES },
+	buyerType: { label: 'Buyer Type', kind: 'choice', facts: ['orderCount'], choices: BUYER_TYPE_CHOICES },
+	city: { label: 'City', kind: 'text', facts: ['city'] },
+	country: { label: 'Country', kind: 'text', facts: ['country'] },
+	customField: { label: 'Custom Field', kind: 'custom', facts: ['custom'], named: 'customField' },
+	daysSinceFirstOrder: { label: 'Days Since First Order', kind: 'days', facts: ['firstPurchaseAt'] },
+	daysSinceLastEngagement: { label: 'Days Since Last Email Engagement', kind: 'days', facts: ['lastEngagementAt'] },
+	daysSinceLastOrder: { label: 'Days Since Last Order', kind: 'days', facts: ['lastPurchaseAt'] },
+	daysSinceLastVisit: { label: 'Days Since Last Site Visit', kind: 'days', facts: ['lastVisitAt'] },
+	daysSinceSignup: { label: 'Days Since Signup', kind: 'days', facts: ['signedUpAt'] },
 	hasAbandonedCart: { label: 'Has Abandoned Cart', kind: 'boolean', needs: 'carts', window: true },
-	lastOrderValue: { label: 'Last Order Value', kind: 'number' },
-	orderCount: { label: 'Number of Orders', kind: 'number' },
+	lastOrderValue: { label: 'Last Order Value', kind: 'number', facts: ['lastOrderValue'] },
+	orderCount: { label: 'Number of Orders', kind: 'number', facts: ['orderCount'] },
 	purchasedProduct: { label: 'Purchased Product ID', kind: 'list', needs: 'purchases', window: true },
 	purchasedProductTag: { label: 'Purchased Product Tag', kind: 'list', needs: 'purchases', window: true },
 	purchasedProductType: { label: 'Purchased Product Type', kind: 'list', needs: 'purchases', window: true },
 	purchasedSku: { label: 'Purchased SKU', kind: 'list', needs: 'purchases', window: true },
-	region: { label: 'Region', kind: 'text' },
-	score: { label: 'Score', kind: 'number', named: 'score' },
-	scoreTier: { label: 'Score Tier', kind: 'text', named: 'score', needs: 'tiers' },
-	siteVisits: { label: 'Site Visits', kind: 'number' },
-	subscriptionStatus: { label: 'Subscription Status', kind: 'choice', choices: SUBSCRIPTION_STATUS_CHOICES },
-	suppressed: { label: 'Suppressed', kind: 'boolean' },
-	tag: { label: 'Tag', kind: 'list' },
-	totalSpent: { label: 'Total Spent', kind: 'number' },
+	region: { label: 'Region', kind: 'text', facts: ['region'] },
+	score: { label: 'Score', kind: 'number', facts: ['scores'], named: 'score' },
+	scoreTier: { label: 'Score Tier', kind: 'text', facts: ['tiers'], named: 'score', needs: 'tiers' },
+	siteVisits: { label: 'Site Visits', kind: 'number', facts: ['siteVisits'] },
+	subscriptionStatus: { label: 'Subscription Status', kind: 'choice', facts: ['status'], choices: SUBSCRIPTION_STATUS_CHOICES },
+	suppressed: { label: 'Suppressed', kind: 'boolean', facts: ['suppressed'] },
+	tag: { label: 'Tag', kind: 'list', facts: ['tags'] },
+	totalSpent: { label: 'Total Spent', kind: 'number', facts: ['totalSpent'] },
 	viewedProduct: { label: 'Viewed Product', kind: 'views', needs: 'views', window: true },
 } as const satisfies Record<string, FieldSpec>;
 
@@ -202,6 +204,9 @@ export interface ContactFacts {
 	productViewTotals?: Array<{ productId: string; viewCount: number; firstViewedAt: number; lastViewedAt: number }>;
 }
 
+/** The facts of the profile itself (not the history). */
+export type ProfileFact = Exclude<keyof ContactFacts, 'purchases' | 'carts' | 'productViews' | 'productViewTotals'>;
+
 export interface Purchase {
 	placedAt: number;
 	productId: string | null;
@@ -255,6 +260,15 @@ export function factNeeds(groups: RuleGroup[]): Set<FactNeed> {
 		}
 	}
 	return needs;
+}
+
+/** The profile facts a rule set reads (so that only those are taken from an item). */
+export function profileFacts(groups: RuleGroup[]): Set<ProfileFact> {
+	const facts = new Set<ProfileFact>();
+	for (const group of groups) {
+		for (const condition of flattenConditions(group)) for (const fact of (FIELDS[condition.field] as FieldSpec).facts ?? []) facts.add(fact);
+	}
+	return facts;
 }
 
 // ------------------------------------------------------------------ parsing
@@ -439,8 +453,16 @@ function choice(field: FieldKey, value: string, fail: (m: string, hint?: string)
 
 // ------------------------------------------------------------------ describing
 
+const descriptions = new WeakMap<Condition, string>();
+
 /** A short human description, e.g. `Total Spent > 100` or `Tag has "vip"`. */
 export function describeCondition(c: Condition): string {
+	let text = descriptions.get(c);
+	if (text === undefined) descriptions.set(c, (text = describe(c)));
+	return text;
+}
+
+function describe(c: Condition): string {
 	const spec = FIELDS[c.field] as FieldSpec;
 	let label: string = spec.label;
 	if (c.field === 'score') label = `Score "${c.name}"`;
@@ -480,9 +502,14 @@ export function compileMatcher(group: RuleGroup, ctx: EvalContext): Matcher {
 	};
 }
 
+/** One predicate per condition, in `flattenConditions` order (compile once, apply to many contacts). */
+export function compileConditionMatchers(group: RuleGroup, ctx: EvalContext): Matcher[] {
+	return flattenConditions(group).map((c) => conditionMatcher(c, ctx));
+}
+
 /** Each condition's result, in `flattenConditions` order. */
 export function evaluateConditions(group: RuleGroup, facts: ContactFacts, ctx: EvalContext): boolean[] {
-	return flattenConditions(group).map((c) => conditionMatcher(c, ctx)(facts));
+	return compileConditionMatchers(group, ctx).map((matcher) => matcher(facts));
 }
 
 /** Combines per-condition results (in `flattenConditions` order) into the rule set's result. */

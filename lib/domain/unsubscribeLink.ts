@@ -20,31 +20,44 @@ function assertSecret(secret: string): void {
 	}
 }
 
+/**
+ * The token of a signed link for one purpose (e.g. "unsubscribe.v1"), email and optional
+ * campaign: base64url, 43 characters. A token made for one purpose never verifies for another.
+ */
+export function signedLinkToken(purpose: string, email: string, secret: string, campaign = ''): string {
+	assertSecret(secret);
+	return createHmac('sha256', secret).update(`${purpose}\n${email}\n${campaign}`).digest('base64url');
+}
+
 /** The token for an email (already normalized) and optional campaign: base64url, 43 characters. */
 export function unsubscribeToken(email: string, secret: string, campaign = ''): string {
-	assertSecret(secret);
-	return createHmac('sha256', secret).update(`${PURPOSE}\n${email}\n${campaign}`).digest('base64url');
+	return signedLinkToken(PURPOSE, email, secret, campaign);
 }
 
 /** Adds `e` (email), `c` (campaign, when given) and `t` (token) to the base URL's query string. */
 export function buildUnsubscribeUrl(baseUrl: string, email: string, secret: string, campaign = ''): string {
-	const url = parseBaseUrl(baseUrl);
+	return buildSignedLink(PURPOSE, baseUrl, email, secret, campaign);
+}
+
+/** A link signed for `purpose`: the base URL with `e`, `c` (when given) and `t` added to its query string. */
+export function buildSignedLink(purpose: string, baseUrl: string, email: string, secret: string, campaign = '', field = 'Unsubscribe Link Base URL'): string {
+	const url = parseBaseUrl(baseUrl, field);
 	url.searchParams.set('e', email);
 	if (campaign) url.searchParams.set('c', campaign);
-	url.searchParams.set('t', unsubscribeToken(email, secret, campaign));
+	url.searchParams.set('t', signedLinkToken(purpose, email, secret, campaign));
 	return url.toString();
 }
 
 /** The base URL of unsubscribe links, checked: http(s) only. Throws an InputError naming the field. */
-export function parseBaseUrl(baseUrl: string): URL {
+export function parseBaseUrl(baseUrl: string, field = 'Unsubscribe Link Base URL'): URL {
 	let url: URL;
 	try {
 		url = new URL(baseUrl);
 	} catch {
-		throw new InputError(`"Unsubscribe Link Base URL" is not a URL: ${JSON.stringify(baseUrl)}`, 'Unsubscribe Link Base URL');
+		throw new InputError(`"${field}" is not a URL: ${JSON.stringify(baseUrl)}`, field);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InputError('"Unsubscribe Link Base URL" must start with https:// or http://', 'Unsubscribe Link Base URL');
+		throw new InputError(`"${field}" must start with https:// or http://`, field);
 	}
 	return url;
 }
@@ -59,11 +72,16 @@ export interface VerifiedLink {
 
 /** Checks the parameters of a clicked link (`e`, `c`, `t` from the query string), in constant time. */
 export function verifyUnsubscribeLink(params: { e?: unknown; c?: unknown; t?: unknown }, secret: string): VerifiedLink {
+	return verifySignedLink(PURPOSE, params, secret);
+}
+
+/** Checks the parameters of a clicked link signed for `purpose`, in constant time. */
+export function verifySignedLink(purpose: string, params: { e?: unknown; c?: unknown; t?: unknown }, secret: string): VerifiedLink {
 	const email = typeof params.e === 'string' ? params.e : '';
 	const campaign = typeof params.c === 'string' ? params.c : '';
 	const token = typeof params.t === 'string' ? params.t : '';
 	if (!email || !token) return { valid: false, reason: 'missing' };
-	const expected = Buffer.from(unsubscribeToken(email, secret, campaign));
+	const expected = Buffer.from(signedLinkToken(purpose, email, secret, campaign));
 	const given = Buffer.from(token);
 	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: 'bad_signature' };
 	return { valid: true, email, ...(campaign ? { campaign } : {}) };

@@ -285,6 +285,8 @@ CREATE INDEX order_items_contact_product ON order_items (contact_id, product_id,
 		// step_claims is written in bulk by the sweeps: no foreign key (erasure deletes its rows
 		// by contact_id), and its key holds the contact as `contact_id + 0` so that the sweeps'
 		// probes can only go through it, in anchor order (see lib/store/dueStepQueries.ts).
+		// The win-back indexes are partial (suppressed = 0), led by the anchor: they serve the
+		// sweeps' anchor ranges as covering indexes and nothing else.
 		up: (d) => `
 CREATE TABLE step_claims (
 	contact_id ${d.idRef} NOT NULL,
@@ -307,8 +309,8 @@ CREATE TABLE drip_enrollments (
 );
 CREATE INDEX drip_enrollments_due ON drip_enrollments (campaign, enrolled_at, contact_id);
 
-CREATE INDEX contacts_winback_purchase ON contacts (suppressed, last_purchase_at, id);
-CREATE INDEX contacts_winback_engagement ON contacts (suppressed, last_engagement_at, id);
+CREATE INDEX contacts_winback_purchase ON contacts (last_purchase_at, id) WHERE suppressed = 0;
+CREATE INDEX contacts_winback_engagement ON contacts (last_engagement_at, id) WHERE suppressed = 0;
 CREATE INDEX contacts_signup_day ON contacts (${
 			d.name === 'sqlite'
 				? `(CAST(strftime('%m%d', signed_up_at / 1000, 'unixepoch') AS INTEGER))`

@@ -9,6 +9,7 @@ import * as recordEmailEngagement from './actions/recordEmailEngagement.operatio
 import * as recordOrder from './actions/recordOrder.operation';
 import * as recordPageVisit from './actions/recordPageVisit.operation';
 import * as recordProductView from './actions/recordProductView.operation';
+import * as subscribeFromLink from './actions/subscribeFromLink.operation';
 import * as unsubscribe from './actions/unsubscribe.operation';
 import * as unsubscribeFromLink from './actions/unsubscribeFromLink.operation';
 import * as upsertProfile from './actions/upsertProfile.operation';
@@ -43,6 +44,7 @@ export class MarketingContact implements INodeType {
 					{ name: 'Record Order', value: 'recordOrder', description: 'An order was placed, paid, fulfilled or cancelled', action: 'Record an order' },
 					{ name: 'Record Page Visit', value: 'recordPageVisit', description: 'A page of your site was visited', action: 'Record a page visit' },
 					{ name: 'Record Product View', value: 'recordProductView', description: 'A product page was viewed', action: 'Record a product view' },
+					{ name: 'Subscribe From Link', value: 'subscribeFromLink', description: 'Verify a clicked "yes, subscribe me" link (double opt-in) and subscribe its contact', action: 'Subscribe from a signed link' },
 					{ name: 'Unsubscribe', value: 'unsubscribe', description: 'Suppress a contact from marketing email, with the reason', action: 'Unsubscribe a contact' },
 					{ name: 'Unsubscribe From Link', value: 'unsubscribeFromLink', description: 'Verify a clicked one-click unsubscribe link and suppress its contact', action: 'Unsubscribe from a signed link' },
 					{ name: 'Upsert Profile', value: 'upsertProfile', description: 'Create or update a contact from a customer event or your own fields', action: 'Create or update a contact' },
@@ -58,6 +60,7 @@ export class MarketingContact implements INodeType {
 			...get.description,
 			...unsubscribe.description,
 			...unsubscribeFromLink.description,
+			...subscribeFromLink.description,
 			...del.description,
 			...issueCoupon.description,
 		],

@@ -18,7 +18,7 @@ export class Score implements INodeType {
 		icon: { light: 'file:score.svg', dark: 'file:score.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + ($parameter["scoreName"] ?? "") }}',
+		subtitle: '={{ $parameter["operation"] === "refreshExpired" ? "apply expired points" : $parameter["operation"] + ": " + $parameter["scoreName"] }}',
 		description: 'Named contact scores (lead, loyalty…): award points with expiry, tiers, thresholds that fire once, decay',
 		defaults: { name: 'Score' },
 		usableAsTool: true,

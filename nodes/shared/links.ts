@@ -18,3 +18,6 @@ export async function linkSecret(ctx: IExecuteFunctions, store: ContactStore): P
 
 /** Where the shipped "Unsubscribe" workflow listens, relative to n8n's webhook base URL. */
 export const UNSUBSCRIBE_WEBHOOK_PATH = 'ecommerce-unsubscribe';
+
+/** Where the shipped "Subscription and Welcome" workflow receives clicks on signed subscribe links. */
+export const SUBSCRIBE_WEBHOOK_PATH = 'ecommerce-confirm-subscription';

@@ -13,6 +13,7 @@ export type Operation =
 	| 'get'
 	| 'unsubscribe'
 	| 'unsubscribeFromLink'
+	| 'subscribeFromLink'
 	| 'delete'
 	| 'issueCoupon';
 

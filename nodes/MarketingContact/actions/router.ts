@@ -11,6 +11,7 @@ import * as recordEmailEngagement from './recordEmailEngagement.operation';
 import * as recordOrder from './recordOrder.operation';
 import * as recordPageVisit from './recordPageVisit.operation';
 import * as recordProductView from './recordProductView.operation';
+import * as subscribeFromLink from './subscribeFromLink.operation';
 import * as unsubscribe from './unsubscribe.operation';
 import * as unsubscribeFromLink from './unsubscribeFromLink.operation';
 import * as upsertProfile from './upsertProfile.operation';
@@ -29,6 +30,7 @@ export const operations: Record<Operation, OperationModule> = {
 	get,
 	unsubscribe,
 	unsubscribeFromLink,
+	subscribeFromLink,
 	delete: del,
 	issueCoupon,
 };
@@ -42,7 +44,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	});
 	hintCount(this, output, (json) => json.duplicate === true, (n) => `${plural(n, 'event was a replay', 'events were replays')} and changed nothing`);
 	hintCount(this, output, (json) => json.skipped === true, (n) => `${plural(n, 'provider event was', 'provider events were')} skipped: not engagement (e.g. "processed")`);
-	hintCount(this, output, (json) => json.valid === false, (n) => `${plural(n, 'unsubscribe link was', 'unsubscribe links were')} not validly signed and changed nothing`, 'warning');
+	const link = operation === 'subscribeFromLink' ? 'subscribe link' : 'unsubscribe link';
+	hintCount(this, output, (json) => json.valid === false, (n) => `${plural(n, `${link} was`, `${link}s were`)} not validly signed and changed nothing`, 'warning');
+	if (operation === 'subscribeFromLink') {
+		hintCount(this, output, (json) => json.valid === true && json.subscribed === false, (n) => `${plural(n, 'contact stays', 'contacts stay')} suppressed (bounced or spam complaint)`);
+	}
 	hintCount(this, output, (json) => json.found === false, (n) => `${plural(n, 'contact was', 'contacts were')} not found`);
 	return [output];
 }

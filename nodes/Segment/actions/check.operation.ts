@@ -1,14 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { factsFromItem } from '../../../lib/domain/contactFacts';
+import { factsReader } from '../../../lib/domain/contactFacts';
 import { InputError } from '../../../lib/domain/errors';
 import {
 	combineResults,
+	compileConditionMatchers,
 	compileMatcher,
-	evaluateConditions,
 	explainFailure,
 	factNeeds,
+	profileFacts,
+	type ContactFacts,
 	type EvalContext,
-	type FactNeed,
 	type Matcher,
 	type RuleGroup,
 } from '../../../lib/domain/segmentRules';
@@ -99,8 +100,12 @@ interface CheckSpec {
 	key: string;
 	ruleSets: RuleGroup[];
 	context: EvalContext;
-	needs: Set<FactNeed>;
+	/** Reads only the facts the rules use from an item. */
+	readFacts: (json: IDataObject) => ContactFacts;
+	/** One matcher per rule set. */
 	matchers: Matcher[];
+	/** Per rule set, one matcher per condition (to say which failed). */
+	conditionMatchers: Matcher[][];
 }
 
 interface Plan {
@@ -112,7 +117,7 @@ interface Plan {
 }
 
 type Verdict =
-	| { kind: 'matched'; results: boolean[][] | null; facts?: Parameters<Matcher>[0] }
+	| { kind: 'matched'; results: boolean[][] | null; facts?: ContactFacts }
 	| { kind: 'unknown' };
 
 function readPlan(ctx: IExecuteFunctions): Plan {
@@ -149,8 +154,9 @@ function specReader(ctx: IExecuteFunctions, plan: Plan): (i: number) => CheckSpe
 			key: JSON.stringify([ruleSets, context]),
 			ruleSets,
 			context,
-			needs: factNeeds(ruleSets),
+			readFacts: factsReader(factNeeds(ruleSets), profileFacts(ruleSets)),
 			matchers: ruleSets.map((rules) => compileMatcher(rules, context)),
+			conditionMatchers: ruleSets.map((rules) => compileConditionMatchers(rules, context)),
 		};
 	};
 	if (parametersAreStatic(ctx, ['combinator', 'conditions', 'segments', 'options'])) {
@@ -200,7 +206,7 @@ export async function execute(this: IExecuteFunctions, store: ContactStore | und
 				const matched = verdict.results ? combineResults(rules, verdict.results[0]) : spec.matchers[0](verdict.facts!);
 				if (matched) segment = { matched: true };
 				else {
-					const results = verdict.results ? verdict.results[0] : evaluateConditions(rules, verdict.facts!, spec.context);
+					const results = verdict.results ? verdict.results[0] : spec.conditionMatchers[0].map((matcher) => matcher(verdict.facts!));
 					segment = { matched: false, failed: explainFailure(rules, results) };
 				}
 			}
@@ -243,7 +249,7 @@ export async function execute(this: IExecuteFunctions, store: ContactStore | und
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const spec = specFor(i);
-				const facts = factsFromItem(items[i].json, spec.needs);
+				const facts = spec.readFacts(items[i].json);
 				route(i, spec, { kind: 'matched', results: null, facts });
 			} catch (error) {
 				fail(i, error);

@@ -11,8 +11,9 @@ import { toIso } from '../../../lib/domain/values';
 import type { ContactStore, SendOutcome, SendRequest } from '../../../lib/store';
 import { SEND_BATCH_SIZE } from '../../../lib/store/sendsQueries';
 import { buildUnsubscribeUrl, parseBaseUrl } from '../../../lib/domain/unsubscribeLink';
+import { buildSubscribeUrl } from '../../../lib/domain/subscribeLink';
 import { plural, referenceTime, toNodeError } from '../../shared/execute';
-import { linkSecret, UNSUBSCRIBE_WEBHOOK_PATH } from '../../shared/links';
+import { linkSecret, SUBSCRIBE_WEBHOOK_PATH, UNSUBSCRIBE_WEBHOOK_PATH } from '../../shared/links';
 
 /**
  * Sendable: the guard before an email sender. Two outputs: "Sendable" (the item,
@@ -82,6 +83,14 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{
+				displayName: 'Add Subscribe Link',
+				name: 'addSubscribeLink',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add a signed "yes, subscribe me" link (subscribeUrl) to each Sendable item, for invitation and double opt-in emails. A Marketing Contact "Subscribe From Link" step behind the link\'s webhook sets the contact to subscribed.',
+			},
+			{
 				displayName: 'Fallback Time Zone',
 				name: 'fallbackTimeZone',
 				type: 'string',
@@ -145,6 +154,14 @@ export const description: INodeProperties[] = [
 				description: 'Treat this as "now" (for replays, backfills and tests). Empty means the current time.',
 			},
 			{
+				displayName: 'Subscribe Link Base URL',
+				name: 'subscribeBaseUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.example.com/webhook/ecommerce-confirm-subscription',
+				description: `Where the links of "Add Subscribe Link" point. Empty: this n8n's URL + /webhook/${SUBSCRIBE_WEBHOOK_PATH}, where the shipped "Subscription and Welcome" workflow listens.`,
+			},
+			{
 				displayName: 'Unsubscribe Link Base URL',
 				name: 'unsubscribeBaseUrl',
 				type: 'string',
@@ -163,8 +180,16 @@ function unsubscribeBase(ctx: IExecuteFunctions, option: unknown): string {
 	return `${base}/webhook/${UNSUBSCRIBE_WEBHOOK_PATH}`;
 }
 
+/** The base of subscribe links when "Add Subscribe Link" is on: the option, or this n8n's webhook for the shipped recipe. */
+function subscribeBase(ctx: IExecuteFunctions, add: unknown, option: unknown): string | undefined {
+	if (add !== true) return undefined;
+	if (typeof option === 'string' && option.trim()) return parseBaseUrl(option.trim(), 'Subscribe Link Base URL').toString();
+	const base = ctx.getInstanceBaseUrl().replace(/\/+$/, '');
+	return `${base}/webhook/${SUBSCRIBE_WEBHOOK_PATH}`;
+}
+
 /** Fields this operation adds; an item coming round again (after a Wait) loses the old ones first. */
-const OWN_FIELDS = ['sendable', 'reason', 'reasonText', 'sendAfter', 'sentAt', 'send', 'unsubscribeUrl'];
+const OWN_FIELDS = ['sendable', 'reason', 'reasonText', 'sendAfter', 'sentAt', 'send', 'unsubscribeUrl', 'subscribeUrl'];
 
 function baseJson(json: IDataObject): IDataObject {
 	if (typeof json.sendable !== 'boolean') return { ...json };
@@ -175,7 +200,7 @@ function baseJson(json: IDataObject): IDataObject {
 
 interface Checked {
 	index: number;
-	request: SendRequest & { unsubscribeBase: string };
+	request: SendRequest & { unsubscribeBase: string; subscribeBase?: string };
 }
 
 type Routed = { output: 0 | 1; item: INodeExecutionData; reason?: NotSendableReason };
@@ -251,7 +276,20 @@ export async function execute(this: IExecuteFunctions, store: ContactStore): Pro
 				continue;
 			}
 			const unsubscribeBaseUrl = unsubscribeBase(this, options.unsubscribeBaseUrl);
-			checked.push({ index: i, request: { email, campaign, step, now, policy, claim: options.markAsSent !== false, unsubscribeBase: unsubscribeBaseUrl } });
+			const subscribeBaseUrl = subscribeBase(this, options.addSubscribeLink, options.subscribeBaseUrl);
+			checked.push({
+				index: i,
+				request: {
+					email,
+					campaign,
+					step,
+					now,
+					policy,
+					claim: options.markAsSent !== false,
+					unsubscribeBase: unsubscribeBaseUrl,
+					...(subscribeBaseUrl ? { subscribeBase: subscribeBaseUrl } : {}),
+				},
+			});
 		} catch (error) {
 			fail(i, error);
 		}
@@ -290,6 +328,7 @@ export async function execute(this: IExecuteFunctions, store: ContactStore): Pro
 						sendable: true,
 						send,
 						unsubscribeUrl: buildUnsubscribeUrl(request.unsubscribeBase, request.email, secret, request.campaign),
+						...(request.subscribeBase ? { subscribeUrl: buildSubscribeUrl(request.subscribeBase, request.email, secret, request.campaign) } : {}),
 					},
 					...(items[index].binary ? { binary: items[index].binary } : {}),
 					pairedItem: { item: index },

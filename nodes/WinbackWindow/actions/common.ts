@@ -18,7 +18,7 @@ export const windowProperties: INodeProperties[] = [
 		required: true,
 		default: 'winback',
 		description:
-			'Name of this win-back window. Each step is claimed once per contact and campaign; use another name for a second window with other timings.',
+			'Name of this win-back window. Each step is claimed once per contact and campaign. Use another name for a second window, or when you change the timings of a running one (steps are counted by position).',
 		displayOptions: { show: both },
 	},
 	{
