@@ -180,16 +180,19 @@ async function benchBackend(backend: 'sqlite' | 'postgres') {
 		const claimStart = performance.now();
 		const preclaimed = await claimEverythingDue(driver, NOW);
 		const claimMs = round(performance.now() - claimStart);
-		const naiveRun = await measure(() => naive(driver!, NEXT_DAY));
 		const daily = await measure(() => runNode(config, NEXT_DAY, 100_000));
 		await closeAllStores();
-		const emitted = new Set(daily.value.items.map((json) => Number((json.contact as { id: number }).id)));
-		const same = emitted.size === naiveRun.value.due.size && [...emitted].every((id) => naiveRun.value.due.has(id));
-		if (!same) throw new Error(`${backend}: the daily run emitted ${emitted.size} contacts, the naive way found ${naiveRun.value.due.size}`);
 
 		// 4. Its replay: nothing due.
 		const replay = await measure(() => store!.sweepWinback(sweep(NEXT_DAY, 1000)));
 		if (replay.value.items.length !== 0) throw new Error(`${backend}: the replay emitted ${replay.value.items.length} contacts`);
+
+		// The naive way, on the store as it was before the daily run (its claims taken back).
+		await driver.run(`DELETE FROM step_claims WHERE claimed_at = ${NEXT_DAY}`);
+		const naiveRun = await measure(() => naive(driver!, NEXT_DAY));
+		const emitted = new Set(daily.value.items.map((json) => Number((json.contact as { id: number }).id)));
+		const same = emitted.size === naiveRun.value.due.size && [...emitted].every((id) => naiveRun.value.due.has(id));
+		if (!same) throw new Error(`${backend}: the daily run emitted ${emitted.size} contacts, the naive way found ${naiveRun.value.due.size}`);
 
 		const steps: Record<string, number> = {};
 		for (const json of daily.value.items) steps[String(json.stepName)] = (steps[String(json.stepName)] ?? 0) + 1;

@@ -25,7 +25,6 @@ import type {
 	WinbackCheckRequest,
 	WinbackCheckResult,
 	WinbackDue,
-	WinbackSettings,
 	WinbackSweep,
 	WinbackSweepResult,
 	SweepResult,
@@ -294,8 +293,9 @@ export async function sweepWinback(db: SqlDriver, request: WinbackSweep): Promis
 	const windows = dueWindows(schedule, now);
 	const expiredIndex = schedule.steps.findIndex((s) => s.kind === EXPIRED_STEP);
 	const passes = ANCHOR_PASSES[request.anchor];
-	let expiredNotReturned = 0;
-	if (windows.length === 0) return { items: [], limitReached: false, expiredNotReturned };
+	// Contacts expired but left out of the output (a set: a retried transaction counts them once).
+	const expiredNotReturned = new Set<number>();
+	if (windows.length === 0) return { items: [], limitReached: false, expiredNotReturned: 0 };
 
 	const select = async (pass: number, cursor: Cursor | null, limit: number): Promise<Candidate[]> => {
 		const { column, filter } = passes[pass];
@@ -328,7 +328,7 @@ export async function sweepWinback(db: SqlDriver, request: WinbackSweep): Promis
 			const expiredIds = claimed.filter((c) => c.stepIndex === expiredIndex).map((c) => c.id);
 			const action = await applyLapsedAction(tx, expiredIds, request.action, request.tag, now);
 			const shown = request.includeExpired ? claimed : claimed.filter((c) => c.stepIndex !== expiredIndex);
-			expiredNotReturned += claimed.length - shown.length;
+			for (const c of claimed) if (c.stepIndex === expiredIndex && !request.includeExpired) expiredNotReturned.add(c.id);
 			const profiles = await loadProfiles(tx, shown.map((c) => c.id), now);
 			return shown.map((c): WinbackDue => {
 				const contact = profiles.get(c.id)!;
@@ -344,7 +344,7 @@ export async function sweepWinback(db: SqlDriver, request: WinbackSweep): Promis
 			});
 		},
 	);
-	return { items: result.items, limitReached: result.limitReached, expiredNotReturned };
+	return { items: result.items, limitReached: result.limitReached, expiredNotReturned: expiredNotReturned.size };
 }
 
 export async function checkWinback(db: SqlDriver, request: WinbackCheckRequest): Promise<WinbackCheckResult> {
@@ -405,8 +405,6 @@ export async function checkWinback(db: SqlDriver, request: WinbackCheckRequest):
 		action,
 	});
 }
-
-export type { WinbackSettings };
 
 // ---------------------------------------------------------------- abandoned carts
 
@@ -595,8 +593,12 @@ export async function sweepDateEmails(db: SqlDriver, request: DateEmailSweep): P
 		years: number | null;
 	}
 	const due: Due[] = [];
+	// Candidates share a few zones and dates: each zone is checked, and each date placed, once.
+	const zones = new Map<string | null, string>();
+	const occurrences = new Map<string, ReturnType<typeof dueOccurrence>>();
 	for (const c of candidates) {
-		const zone = resolveZone(c.time_zone, request.fallbackZone);
+		let zone = zones.get(c.time_zone);
+		if (zone === undefined) zones.set(c.time_zone, (zone = resolveZone(c.time_zone, request.fallbackZone)));
 		let month: number;
 		let day: number;
 		let sinceYear: number | null = null;
@@ -609,7 +611,9 @@ export async function sweepDateEmails(db: SqlDriver, request: DateEmailSweep): P
 			const signup = localDate(Number(c.signed_up_at), zone);
 			[month, day, sinceYear] = [signup.month, signup.day, signup.year];
 		}
-		const found = dueOccurrence(month, day, zone, now, timing, schedule);
+		const key = `${month}-${day}-${zone}`;
+		let found = occurrences.get(key);
+		if (found === undefined) occurrences.set(key, (found = dueOccurrence(month, day, zone, now, timing, schedule)));
 		if (!found) continue;
 		const years = sinceYear === null ? null : found.occurrence.year - sinceYear;
 		// The signup day itself is not an anniversary; nor is a birthday before birth.

@@ -66,6 +66,16 @@ describe.each(BACKENDS)('Win-back Window in the n8n engine, %s store', (backend:
 		expect((await contactInStore('final@example.com'))?.tags).toEqual(['lapsed']);
 	});
 
+	it('Check Contact claims a due step once: a replay of the claiming run claims nothing', async () => {
+		const f = fixture('check-contact.json');
+		await runWorkflow(f, options);
+		const replay = await runWorkflow(f, options);
+		expect(replay.json('Check and Claim').map((json) => json.claimed)).toEqual([false, false, false]);
+		expect(replay.json('Check Contact').map((json) => json.status)).toEqual(['waitingForFirst', 'waitingForNext', 'done']);
+		expect(hints(replay, 'Check and Claim')).toEqual(['3 contacts: 1 waiting for the first email, 1 waiting for the next email, 1 done (waiting for expiry)']);
+		expect(hints((await runWorkflow(fixture('check-contact.json'), options)), 'Check Contact')[0]).toMatch(/^3 contacts: /);
+	});
+
 	it('Max Contacts limits a run and warns that more are due', async () => {
 		const f = fixture('get-due-contacts.json');
 		const result = await runWorkflow(f, {

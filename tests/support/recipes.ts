@@ -2,8 +2,9 @@
 // tested; the only change is that triggers which need the real store or the clock — Shopify
 // Trigger, WooCommerce Trigger and Schedule Trigger — are replaced by an entry point: a Webhook
 // node plus an "Edit Fields" node that carries the original trigger's name and outputs exactly
-// the payload that trigger would (the webhook body). Every expression and connection of the
-// recipe stays as shipped. Credentials are pointed at the test SMTP sink (and, when asked, at a
+// the payload that trigger would (the webhook body). Nodes that read a real shop's API may be
+// stubbed by name with fixed items (`stubs`). Every expression and connection of the recipe
+// stays as shipped. Credentials are pointed at the test SMTP sink (and, when asked, at a
 // Marketing Contact Store credential).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +71,12 @@ export interface PrepareOptions {
 	storeCredential?: { id: string; name: string };
 	/** SMTP credential for every Send Email node (default: the e2e sink). */
 	smtpCredential?: { id: string; name: string };
+	/**
+	 * Nodes (by name) that read from a real shop's API, e.g. a Shopify node getting products,
+	 * replaced by a Code node of the same name that outputs these items' JSON (like the triggers,
+	 * they need a real store; everything downstream runs as shipped).
+	 */
+	stubs?: Record<string, unknown[]>;
 }
 
 function slug(value: string): string {
@@ -84,7 +91,22 @@ export function prepareRecipe(source: Workflow, options: PrepareOptions = {}): P
 	const workflow: Workflow = JSON.parse(JSON.stringify(source));
 	const entries: Record<string, Entry> = {};
 	const added: WorkflowNode[] = [];
+	const stubs = options.stubs ?? {};
+	for (const name of Object.keys(stubs)) {
+		if (!workflow.nodes.some((n) => n.name === name)) throw new Error(`stubs: ${workflow.id} has no node named "${name}"`);
+	}
 	workflow.nodes = workflow.nodes.map((node) => {
+		if (node.name in stubs) {
+			const items = stubs[node.name].map((json) => ({ json }));
+			return {
+				id: node.id,
+				name: node.name,
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: node.position,
+				parameters: { mode: 'runOnceForAllItems', jsCode: `return ${JSON.stringify(items)};` },
+			};
+		}
 		if (!(node.type in REPLACED_TRIGGERS) || node.disabled) return node;
 		const path = `e2e-${slug(workflow.id)}-${slug(node.name)}`;
 		const webhookName = `${node.name} (test entry)`;
