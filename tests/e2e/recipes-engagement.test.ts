@@ -496,6 +496,7 @@ describe('engagement recipes in a real n8n', () => {
 			const last = mailsTo(LENA)[2];
 			expect(last.subject).toBe('10% off, just for you: 3 days only');
 			expect(last.html).toMatch(/TRY10-[A-Z0-9]{8}/);
+			expect(last.html).toContain('A little nudge, Lena: 10% off');
 			expect(last.html).toContain(`Valid until ${new Date(T0 + 8 * DAY).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'America/New_York' })}`);
 			expect(last.html).toMatch(/href="http:\/\/[^"]+unsubscribe[^"]*e=lena-lead%40example\.com/);
 
