@@ -3,6 +3,8 @@ const ts = {
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	testEnvironment: 'node',
 	moduleFileExtensions: ['ts', 'js', 'json'],
+	// n8n user folders and the pinned n8n hold package.json files of their own.
+	modulePathIgnorePatterns: ['<rootDir>/.e2e/', '<rootDir>/.cache/', '<rootDir>/.n8n-data/', '<rootDir>/dist/'],
 };
 
 module.exports = {

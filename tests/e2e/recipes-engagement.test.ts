@@ -2,8 +2,9 @@
 // with the packed package and an SMTP sink. Replaced triggers (tests/support/recipes.ts): the
 // Shopify Trigger "Order paid" of 09 (orders/paid) and the Schedule Triggers "Every day" (05, 06,
 // 22) and "Every hour" (14) become webhook entries that emit the payload the trigger would; the
-// Webhook triggers of 04, 07 and 16 are called as shipped. Each recipe works on its own contacts
-// and its own stretch of time, so the sweeps of one never reach the contacts of another.
+// Webhook triggers of 04, 07 and 16 are called as shipped, and so is the shipped Unsubscribe
+// workflow (23) that the links in the emails lead to. Each recipe works on its own contacts and
+// its own stretch of time, so the sweeps of one never reach the contacts of another.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openUncachedStore, type ContactProfile, type ContactStore, type OrderEvent } from '../../lib/store';
