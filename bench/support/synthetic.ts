@@ -102,17 +102,17 @@ export async function openDriver(config: StoreConfig): Promise<SqlDriver> {
 const P = 2147483647;
 
 /**
- * SQL for a pseudo-random integer in [0, 2^31 − 1) from an integer expression: a
- * quadratic hash mod a prime, then one squaring round. Exact 64-bit integer arithmetic
- * on both backends (every intermediate stays below 2^63).
+ * SQL for a pseudo-random integer in [0, 2^31 − 1) from an integer expression (a quadratic
+ * hash modulo a prime; one `stream` per independent draw). Exact 64-bit integer arithmetic
+ * on both backends: every intermediate stays below 2^63 for inputs below 2^31.
  */
 function hasher(seed: number) {
 	return (expression: string, stream: number): string => {
 		const a = 48271 + ((stream * 7919 + seed * 104729) % 1_000_003);
 		const b = 69621 + ((stream * 31337 + seed * 65537) % 1_000_033);
 		const c = (stream * 2654435761 + seed * 40503) % P;
-		const x = `((((CAST(${expression} AS BIGINT) * CAST(${expression} AS BIGINT)) % ${P}) * ${a} + CAST(${expression} AS BIGINT) * ${b} + ${c}) % ${P})`;
-		return `((((${x} * ${x}) % ${P}) * 16807 + ${x}) % ${P})`;
+		const e = `(${expression})`;
+		return `((((${e} * ${e}) % ${P}) * ${a} + ${e} * ${b} + ${c}) % ${P})`;
 	};
 }
 

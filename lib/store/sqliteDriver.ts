@@ -32,6 +32,8 @@ export class SqliteDriver implements SqlDriver {
 		this.db.exec('PRAGMA busy_timeout = 15000');
 		this.db.exec('PRAGMA journal_mode = WAL');
 		this.db.exec('PRAGMA synchronous = NORMAL');
+		// 64 MB of page cache (the default is 2 MB): sweeps over large stores read far less from disk.
+		this.db.exec('PRAGMA cache_size = -65536');
 		this.db.exec('PRAGMA foreign_keys = ON');
 	}
 
