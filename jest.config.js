@@ -8,6 +8,8 @@ const ts = {
 };
 
 module.exports = {
+	// No test may hang a run: a minute each (the end-to-end files set their own, longer limit).
+	testTimeout: 60_000,
 	projects: [
 		{ ...ts, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
 		{

@@ -13,10 +13,13 @@ const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 const reports = path.join(ROOT, '.cache', 'test-reports');
 mkdirSync(reports, { recursive: true });
 
-function step(title, cmd, args) {
+const MINUTE = 60_000;
+
+function step(title, cmd, args, timeoutMs = 30 * MINUTE) {
 	console.log(`\n=== ${title}`);
 	const started = Date.now();
-	const result = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+	const result = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env, timeout: timeoutMs, killSignal: 'SIGKILL' });
+	if (result.signal) console.log(`=== ${title}: stopped after ${timeoutMs / MINUTE} min (${result.signal})`);
 	console.log(`=== ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	return result.status === 0;
 }
@@ -24,7 +27,7 @@ function step(title, cmd, args) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 function jestStep(title, args, name) {
 	const out = path.join(reports, `${name}.json`);
-	const ok = step(title, process.execPath, [jest, '--ci', '--json', `--outputFile=${out}`, ...args]);
+	const ok = step(title, process.execPath, [jest, '--ci', '--forceExit', '--json', `--outputFile=${out}`, ...args]);
 	try {
 		const report = JSON.parse(readFileSync(out, 'utf8'));
 		totals.passed += report.numPassedTests;

@@ -8,7 +8,8 @@
  *
  * Values from users only ever travel as bound parameters; table and column names come
  * from this module. Text is compared ignoring the case of A–Z (the same folding on both
- * sides: SQLite's lower() and a translate() on PostgreSQL, never locale-dependent).
+ * sides: SQLite's lower() and a translate() on PostgreSQL, never locale-dependent);
+ * product IDs and SKUs are identifiers and compared exactly.
  * "Days since" is the number of whole days elapsed (floor), compared exactly through
  * timestamp bounds in SQL.
  */
@@ -387,12 +388,15 @@ function parseCondition(raw: unknown, state: ParseState): Condition {
 		}
 		case 'list':
 			// Tags are stored trimmed and lower-case (Tag node): a value is normalized the same way.
-			condition.texts = [key === 'tag' ? normalizeName(text(rc.value, fail)) : text(rc.value, fail)];
+			// Product IDs and SKUs are identifiers: exact. Types and product tags ignore case.
+			if (key === 'tag') condition.texts = [normalizeName(text(rc.value, fail))];
+			else if (EXACT_FIELDS.has(key)) condition.texts = [text(rc.value, fail, false)];
+			else condition.texts = [text(rc.value, fail)];
 			break;
 		case 'views': {
 			const product = rc.value === undefined || rc.value === null ? '' : String(rc.value).trim();
 			if (product.length > MAX_TEXT) fail(`the product ID is longer than ${MAX_TEXT} characters`);
-			condition.texts = product ? [fold(product)] : [];
+			condition.texts = product ? [product] : [];
 			break;
 		}
 		case 'boolean':
@@ -423,11 +427,14 @@ function number(value: unknown, label: string, fail: (m: string) => never, days:
 	return n;
 }
 
-function text(value: unknown, fail: (m: string) => never): string {
+/** Fields whose values are identifiers, compared exactly (letter case matters). */
+const EXACT_FIELDS = new Set<FieldKey>(['purchasedProduct', 'purchasedSku', 'viewedProduct']);
+
+function text(value: unknown, fail: (m: string) => never, ignoreCase = true): string {
 	const t = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 	if (!t) return fail('"Value" is missing');
 	if (t.length > MAX_TEXT) return fail(`"Value" is longer than ${MAX_TEXT} characters`);
-	return fold(t);
+	return ignoreCase ? fold(t) : t;
 }
 
 /** A list from an array or a comma-separated text; each item trimmed and folded. */
@@ -807,10 +814,10 @@ function listHas(c: Condition, since: number): Matcher {
 	let match: (p: Purchase) => boolean;
 	switch (c.field) {
 		case 'purchasedProduct':
-			match = (p) => p.productId !== null && fold(p.productId) === v;
+			match = (p) => p.productId === v;
 			break;
 		case 'purchasedSku':
-			match = (p) => p.sku !== null && fold(p.sku) === v;
+			match = (p) => p.sku === v;
 			break;
 		case 'purchasedProductType':
 			match = (p) => p.productType !== null && fold(p.productType) === v;
@@ -835,13 +842,13 @@ function viewsHas(c: Condition, since: number): Matcher {
 		if (f.productViews) {
 			for (const view of f.productViews) {
 				if (view.viewedAt < since) continue;
-				const id = fold(view.productId);
+				const id = view.productId;
 				if (product !== undefined && id !== product) continue;
 				counts.set(id, (counts.get(id) ?? 0) + 1);
 			}
 		} else if (f.productViewTotals) {
 			for (const total of f.productViewTotals) {
-				const id = fold(total.productId);
+				const id = total.productId;
 				if (product !== undefined && id !== product) continue;
 				let n: number;
 				if (total.firstViewedAt >= since) n = total.viewCount;
@@ -894,6 +901,16 @@ export class SqlParams {
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/**
+ * Ends an EXISTS subquery about one contact. On PostgreSQL, OFFSET 0 keeps it a per-row
+ * lookup through the contact's index: otherwise the planner may turn it into a (semi/anti)
+ * join or a hashed subplan over the whole table, which ignores the keyset cursor and reads
+ * every contact's rows for each batch.
+ */
+function perContact(dialect: SqlDialectName): string {
+	return dialect === 'postgres' ? ' OFFSET 0' : '';
+}
+
 /** SQL that folds A–Z like `fold()`. */
 export function foldSql(dialect: SqlDialectName, expression: string): string {
 	return dialect === 'sqlite' ? `lower(${expression})` : `translate(${expression}, '${UPPER}', '${UPPER.toLowerCase()}')`;
@@ -917,7 +934,6 @@ export function compileConditionsSql(group: RuleGroup, params: SqlParams, ctx: E
 
 function compileConditionSql(c: Condition, p: SqlParams, ctx: EvalContext): string {
 	const d = p.dialect;
-	const F = (expression: string) => foldSql(d, expression);
 	const since = c.withinDays > 0 ? ctx.now - c.withinDays * DAY_MS : null;
 	const negate = (sql: string) => `NOT ${sql}`;
 	switch (c.kind) {
@@ -959,7 +975,7 @@ function compileConditionSql(c: Condition, p: SqlParams, ctx: EvalContext): stri
 				truth = '(c.suppressed = 1)';
 				falsity = '(c.suppressed <> 1)';
 			} else if (c.field === 'hasAbandonedCart') {
-				truth = `EXISTS (SELECT 1 FROM carts k WHERE k.contact_id = c.id AND k.converted_at IS NULL AND k.updated_at <= ${p.integer(ctx.now - ctx.abandonedAfterMs)}${since === null ? '' : ` AND k.updated_at >= ${p.integer(since)}`})`;
+				truth = `EXISTS (SELECT 1 FROM carts k WHERE k.contact_id = c.id AND k.converted_at IS NULL AND k.updated_at <= ${p.integer(ctx.now - ctx.abandonedAfterMs)}${since === null ? '' : ` AND k.updated_at >= ${p.integer(since)}`}${perContact(d)})`;
 				falsity = negate(truth);
 			} else {
 				const key = p.text(c.name!);
@@ -981,9 +997,9 @@ function compileConditionSql(c: Condition, p: SqlParams, ctx: EvalContext): stri
 			const window = since === null ? '' : ` AND e.viewed_at >= ${p.integer(since)}`;
 			let has: string;
 			if (c.texts.length > 0) {
-				has = `((SELECT count(*) FROM product_view_events e WHERE e.contact_id = c.id AND ${F('e.product_id')} = ${p.text(c.texts[0])}${window}) >= ${p.integer(c.times)})`;
+				has = `((SELECT count(*) FROM product_view_events e WHERE e.contact_id = c.id AND e.product_id = ${p.text(c.texts[0])}${window}) >= ${p.integer(c.times)})`;
 			} else {
-				has = `EXISTS (SELECT 1 FROM product_view_events e WHERE e.contact_id = c.id${window} GROUP BY ${F('e.product_id')} HAVING count(*) >= ${p.integer(c.times)})`;
+				has = `EXISTS (SELECT 1 FROM product_view_events e WHERE e.contact_id = c.id${window} GROUP BY e.product_id HAVING count(*) >= ${p.integer(c.times)}${perContact(d)})`;
 			}
 			return c.operator === 'includes' ? has : negate(has);
 		}
@@ -1177,15 +1193,15 @@ function listSql(c: Condition, p: SqlParams, since: number | null, now: number):
 	const F = (expression: string) => foldSql(d, expression);
 	if (c.field === 'tag') {
 		// Tags in force at the reference time only.
-		return `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND ${F('t.tag')} = ${p.text(c.texts[0])} AND (t.expires_at IS NULL OR t.expires_at > ${p.integer(now)}))`;
+		return `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND ${F('t.tag')} = ${p.text(c.texts[0])} AND (t.expires_at IS NULL OR t.expires_at > ${p.integer(now)})${perContact(d)})`;
 	}
 	let match: string;
 	switch (c.field) {
 		case 'purchasedProduct':
-			match = `${F('i.product_id')} = ${p.text(c.texts[0])}`;
+			match = `i.product_id = ${p.text(c.texts[0])}`;
 			break;
 		case 'purchasedSku':
-			match = `${F('i.sku')} = ${p.text(c.texts[0])}`;
+			match = `i.sku = ${p.text(c.texts[0])}`;
 			break;
 		case 'purchasedProductType':
 			match = `${F('i.product_type')} = ${p.text(c.texts[0])}`;
@@ -1200,5 +1216,5 @@ function listSql(c: Condition, p: SqlParams, since: number | null, now: number):
 			throw new Error(`list field ${c.field}`);
 	}
 	const window = since === null ? '' : ` AND o.placed_at >= ${p.integer(since)}`;
-	return `EXISTS (SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_pk WHERE i.contact_id = c.id AND o.counted = 1${window} AND ${match})`;
+	return `EXISTS (SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_pk WHERE i.contact_id = c.id AND o.counted = 1${window} AND ${match}${perContact(d)})`;
 }

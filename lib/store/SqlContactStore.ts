@@ -34,7 +34,7 @@ import { checkWinback, enrollDrip, sweepCarts, sweepDateEmails, sweepDrips, swee
 import type * as Due from './dueStepTypes';
 import type { RfmBoundaries } from '../domain/rfm';
 import type { EvalContext, RuleGroup } from '../domain/segmentRules';
-import { checkSegmentContacts, contactsByEmail, findSegmentContacts, orderDates, rfmBoundaries, type FindSegmentOptions, type SegmentCheckRow } from './segmentQueries';
+import { checkSegmentContacts, contactsByEmail, findSegmentContacts, orderDates, rfmBoundaries, segmentRead, type FindSegmentOptions, type SegmentCheckRow } from './segmentQueries';
 import { productsBoughtTogether, purchasedProductIds } from './productQueries';
 import type { BoughtTogetherProduct, BoughtTogetherRequest } from './types';
 import type {
@@ -769,23 +769,23 @@ export class SqlContactStore implements ContactStore {
 	// ---------------------------------------------------------------- segments (lib/store/segmentQueries.ts)
 
 	async findSegmentContacts(rules: RuleGroup, options: FindSegmentOptions): Promise<ContactProfile[]> {
-		return await findSegmentContacts(this.db, this.db.dialect, rules, options);
+		return await segmentRead(this.db, (tx) => findSegmentContacts(tx, this.db.dialect, rules, options));
 	}
 
-	async checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext): Promise<Map<string, SegmentCheckRow>> {
-		return await checkSegmentContacts(this.db, this.db.dialect, emails, ruleSets, context);
+	async checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext, withProfiles = true): Promise<Map<string, SegmentCheckRow>> {
+		return await segmentRead(this.db, (tx) => checkSegmentContacts(tx, this.db.dialect, emails, ruleSets, context, withProfiles));
 	}
 
 	async getContactsByEmail(emails: string[], now = Date.now()): Promise<Map<string, ContactProfile>> {
-		return await contactsByEmail(this.db, this.db.dialect, emails, now);
+		return await segmentRead(this.db, (tx) => contactsByEmail(tx, this.db.dialect, emails, now));
 	}
 
 	async getRfmBoundaries(): Promise<RfmBoundaries> {
-		return await rfmBoundaries(this.db, this.db.dialect);
+		return await segmentRead(this.db, (tx) => rfmBoundaries(tx, this.db.dialect));
 	}
 
 	async getOrderDates(contactIds: number[]): Promise<Map<number, number[]>> {
-		return await orderDates(this.db, this.db.dialect, contactIds);
+		return await segmentRead(this.db, (tx) => orderDates(tx, this.db.dialect, contactIds));
 	}
 
 	// ---------------------------------------------------------------- product block (lib/store/productQueries.ts)

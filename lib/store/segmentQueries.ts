@@ -7,8 +7,22 @@
 import { cutPositions, type RfmBoundaries } from '../domain/rfm';
 import { compileConditionsSql, compileRulesSql, scorePointsSql, SqlParams, type EvalContext, type RuleGroup } from '../domain/segmentRules';
 import { parseJson, toProfile, type ContactRow } from './rows';
-import type { Dialect, SqlExecutor } from './sql';
+import type { Dialect, SqlDriver, SqlExecutor } from './sql';
 import type { ContactProfile } from './types';
+
+/**
+ * Runs the segment reads of one call. On PostgreSQL: in a read transaction with JIT off.
+ * These queries are planned with a high total cost (a whole table behind a LIMIT), which
+ * makes PostgreSQL JIT-compile them on every batch (~0.3 s each) while they run in a few
+ * milliseconds. SQLite reads run as they are (a transaction there would take the write lock).
+ */
+export async function segmentRead<T>(db: SqlDriver, read: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+	if (db.dialect.name !== 'postgres') return await read(db);
+	return await db.transaction(async (tx) => {
+		await tx.run('SET LOCAL jit = off');
+		return await read(tx);
+	});
+}
 
 export interface FindSegmentOptions {
 	/** Keyset cursor: only contacts with a larger id. */
@@ -18,7 +32,8 @@ export interface FindSegmentOptions {
 }
 
 export interface SegmentCheckRow {
-	contact: ContactProfile;
+	/** The profile, unless the check was asked without profiles. */
+	contact?: ContactProfile;
 	/** Per rule set, each condition's result (in flattenConditions order). */
 	results: boolean[][];
 }
@@ -79,7 +94,8 @@ function emailsIn(dialect: Dialect, params: SqlParams, emails: string[]): string
 
 /**
  * The contacts with these (normalized) emails and each condition's result for each
- * rule set, in one query. Emails not in the store are absent from the map.
+ * rule set, in one query; with their profiles unless `withProfiles` is false (a lighter
+ * query). Emails not in the store are absent from the map.
  */
 export async function checkSegmentContacts(
 	db: SqlExecutor,
@@ -87,11 +103,12 @@ export async function checkSegmentContacts(
 	emails: string[],
 	ruleSets: RuleGroup[],
 	context: EvalContext,
+	withProfiles = true,
 ): Promise<Map<string, SegmentCheckRow>> {
 	const out = new Map<string, SegmentCheckRow>();
 	if (emails.length === 0) return out;
 	const params = new SqlParams(dialect.name);
-	const columns = profileColumns(dialect, params, context.now);
+	const columns = withProfiles ? `c.*, ${profileColumns(dialect, params, context.now)}` : 'c.email';
 	const shape: number[] = [];
 	const tests: string[] = [];
 	for (const rules of ruleSets) {
@@ -101,13 +118,13 @@ export async function checkSegmentContacts(
 	}
 	const where = emailsIn(dialect, params, emails);
 	const rows = await db.all<ProfileRow>(
-		`SELECT c.*, ${columns}${tests.length ? `, ${tests.join(', ')}` : ''} FROM contacts c WHERE ${where}`,
+		`SELECT ${columns}${tests.length ? `, ${tests.join(', ')}` : ''} FROM contacts c WHERE ${where}`,
 		params.values,
 	);
 	for (const row of rows) {
 		let k = 0;
 		const results = shape.map((n) => Array.from({ length: n }, () => Number(row[`k${k++}`]) === 1));
-		out.set(row.email, { contact: toSegmentProfile(row), results });
+		out.set(row.email, withProfiles ? { contact: toSegmentProfile(row), results } : { results });
 	}
 	return out;
 }
@@ -115,7 +132,7 @@ export async function checkSegmentContacts(
 /** Profiles for these (normalized) emails, in one query. */
 export async function contactsByEmail(db: SqlExecutor, dialect: Dialect, emails: string[], now: number): Promise<Map<string, ContactProfile>> {
 	const found = await checkSegmentContacts(db, dialect, emails, [], { now, abandonedAfterMs: 0 });
-	return new Map([...found].map(([email, row]) => [email, row.contact]));
+	return new Map([...found].map(([email, row]) => [email, row.contact!]));
 }
 
 /** The four RFM cut values per dimension over every customer (contacts with orders). */

@@ -329,9 +329,10 @@ export interface ContactStore {
 	findSegmentContacts(rules: RuleGroup, options: FindSegmentOptions): Promise<ContactProfile[]>;
 	/**
 	 * The contacts with these normalized emails (a batch of a few hundred), with each
-	 * condition's result for each rule set, in one query. Unknown emails are absent.
+	 * condition's result for each rule set and (unless withProfiles is false) their
+	 * profiles, in one query. Unknown emails are absent.
 	 */
-	checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext): Promise<Map<string, SegmentCheckRow>>;
+	checkSegmentContacts(emails: string[], ruleSets: RuleGroup[], context: EvalContext, withProfiles?: boolean): Promise<Map<string, SegmentCheckRow>>;
 	/** Profiles for a batch of normalized emails, in one query. Unknown emails are absent. */
 	getContactsByEmail(emails: string[], now?: number): Promise<Map<string, ContactProfile>>;
 	/** RFM cut values over every customer (contacts with at least one counted order). */

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ICredentialTestFunctions } from 'n8n-workflow';
+import { LATEST_SCHEMA_VERSION } from '../../lib/store';
 import { MarketingContact } from '../../nodes/MarketingContact/MarketingContact.node';
 import { MarketingContactStoreApi } from '../../credentials/MarketingContactStoreApi.credentials';
 import { toCredential } from '../support/engine';
@@ -18,7 +22,8 @@ describe('Marketing Contact Store credential', () => {
 	it.each(BACKENDS)('its test connects to a working %s store and applies the schema', async (backend: Backend) => {
 		const result = await credentialTest.call(ctx, { id: '1', name: 'store', type: 'marketingContactStoreApi', data: toCredential(freshConfig(backend)) });
 		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(backend === 'sqlite' ? /^Connected to SQLite file .*contacts\.db, schema version 1$/ : /^Connected to PostgreSQL postgres@127\.0\.0\.1:\d+\/postgres \(schema t_.*\), schema version 1$/);
+		expect(result.message).toMatch(backend === 'sqlite' ? /^Connected to SQLite file .*contacts\.db, schema version (\d+)$/ : /^Connected to PostgreSQL postgres@127\.0\.0\.1:\d+\/postgres \(schema t_.*\), schema version (\d+)$/);
+		expect(Number(/schema version (\d+)$/.exec(String(result.message))![1])).toBe(LATEST_SCHEMA_VERSION);
 	});
 
 	it('its test says what failed for a wrong password', async () => {
@@ -30,8 +35,12 @@ describe('Marketing Contact Store credential', () => {
 	});
 
 	it('its test says what failed for an unwritable SQLite path', async () => {
-		const result = await credentialTest.call(ctx, { id: '1', name: 'store', type: 'marketingContactStoreApi', data: { backend: 'sqlite', sqlitePath: '/proc/forbidden/contacts.db' } });
+		// A folder cannot be created under a file (even as root).
+		const file = join(mkdtempSync(join(tmpdir(), 'ecm-cred-')), 'not-a-folder');
+		writeFileSync(file, '');
+		const sqlitePath = join(file, 'contacts.db');
+		const result = await credentialTest.call(ctx, { id: '1', name: 'store', type: 'marketingContactStoreApi', data: { backend: 'sqlite', sqlitePath } });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Could not open SQLite file \/proc\/forbidden\/contacts\.db: /);
+		expect(result.message).toContain(`Could not open SQLite file ${sqlitePath}: `);
 	});
 });

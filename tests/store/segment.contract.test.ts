@@ -47,11 +47,11 @@ function everyFieldAndOperator(): RawCondition[] {
 		buyerType: ['firstTime'],
 		birthMonth: ['current'],
 		tag: 'VIP',
-		purchasedProduct: 'p1',
-		purchasedSku: 'sku-1',
+		purchasedProduct: 'P1',
+		purchasedSku: 'SKU-1',
 		purchasedProductType: 'shoes',
 		purchasedProductTag: 'summer',
-		viewedProduct: 'p9',
+		viewedProduct: 'P9',
 	};
 	for (const [field, spec] of Object.entries(FIELDS)) {
 		const kinds = spec.kind === 'custom' ? (['text', 'number', 'boolean'] as const) : [spec.kind];

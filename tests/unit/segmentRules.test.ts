@@ -56,8 +56,9 @@ function facts(overrides: Partial<ContactFacts> = {}): ContactFacts {
 		],
 		productViews: [
 			{ productId: 'P9', viewedAt: NOW - DAY_MS },
-			{ productId: 'p9', viewedAt: NOW - 2 * DAY_MS },
+			{ productId: 'P9', viewedAt: NOW - 2 * DAY_MS },
 			{ productId: 'P9', viewedAt: NOW - 20 * DAY_MS },
+			{ productId: 'p9', viewedAt: NOW - 3 * DAY_MS },
 			{ productId: 'P3', viewedAt: NOW - 3 * DAY_MS },
 		],
 		...overrides,
@@ -164,19 +165,22 @@ describe('in-memory evaluation', () => {
 		[{ field: 'suppressed', operator: 'isFalse' }, true],
 		[{ field: 'tag', operator: 'includes', value: 'VIP' }, true],
 		[{ field: 'tag', operator: 'notIncludes', value: 'newsletter' }, false],
-		[{ field: 'purchasedProduct', operator: 'includes', value: 'p1' }, true],
+		[{ field: 'purchasedProduct', operator: 'includes', value: 'P1' }, true],
+		[{ field: 'purchasedProduct', operator: 'includes', value: 'p1' }, false],
 		[{ field: 'purchasedProduct', operator: 'includes', value: 'p2', withinDays: 100 }, false],
-		[{ field: 'purchasedSku', operator: 'includes', value: 'sku-1' }, true],
+		[{ field: 'purchasedSku', operator: 'includes', value: 'SKU-1' }, true],
+		[{ field: 'purchasedSku', operator: 'includes', value: 'sku-1' }, false],
 		[{ field: 'purchasedProductType', operator: 'includes', value: 'shoes' }, true],
 		[{ field: 'purchasedProductTag', operator: 'includes', value: 'SUMMER' }, true],
 		[{ field: 'purchasedProductTag', operator: 'notIncludes', value: 'winter' }, true],
 		[{ field: 'hasAbandonedCart', operator: 'isTrue' }, true],
 		[{ field: 'abandonedCartCount', operator: 'equals', value: 1 }, true],
-		[{ field: 'viewedProduct', operator: 'includes', value: 'p9', times: 3 }, true],
-		[{ field: 'viewedProduct', operator: 'includes', value: 'p9', times: 3, withinDays: 7 }, false],
+		[{ field: 'viewedProduct', operator: 'includes', value: 'P9', times: 3 }, true],
+		[{ field: 'viewedProduct', operator: 'includes', value: 'P9', times: 3, withinDays: 7 }, false],
+		[{ field: 'viewedProduct', operator: 'includes', value: 'p9', times: 2 }, false],
 		[{ field: 'viewedProduct', operator: 'includes', times: 2, withinDays: 7 }, true],
 		[{ field: 'viewedProduct', operator: 'includes', times: 3, withinDays: 7 }, false],
-		[{ field: 'viewedProduct', operator: 'notIncludes', value: 'p3', times: 1 }, false],
+		[{ field: 'viewedProduct', operator: 'notIncludes', value: 'P3', times: 1 }, false],
 		[{ field: 'customField', name: 'shoeSize', valueType: 'number', operator: 'between', value: 37, value2: 39 }, true],
 		[{ field: 'customField', name: 'shoeSize', valueType: 'text', operator: 'equals', value: '38' }, false],
 		[{ field: 'customField', name: 'color', valueType: 'text', operator: 'equals', value: 'BLUE' }, true],
@@ -247,9 +251,9 @@ describe('in-memory evaluation', () => {
 				{ productId: 'P3', viewCount: 5, firstViewedAt: NOW - 3 * DAY_MS, lastViewedAt: NOW - DAY_MS },
 			],
 		});
-		expect(matches({ field: 'viewedProduct', operator: 'includes', value: 'p9', times: 3 }, totals)).toBe(true);
-		expect(matches({ field: 'viewedProduct', operator: 'includes', value: 'p3', times: 5, withinDays: 7 }, totals)).toBe(true);
-		expect(() => matches({ field: 'viewedProduct', operator: 'includes', value: 'p9', times: 2, withinDays: 7 }, totals)).toThrow(
+		expect(matches({ field: 'viewedProduct', operator: 'includes', value: 'P9', times: 3 }, totals)).toBe(true);
+		expect(matches({ field: 'viewedProduct', operator: 'includes', value: 'P3', times: 5, withinDays: 7 }, totals)).toBe(true);
+		expect(() => matches({ field: 'viewedProduct', operator: 'includes', value: 'P9', times: 2, withinDays: 7 }, totals)).toThrow(
 			'the item only has view totals for product "P9", not the time of each view',
 		);
 	});

@@ -274,7 +274,7 @@ export async function execute(this: IExecuteFunctions, store: ContactStore | und
 			for (const batch of chunks(entries, LOOKUP_BATCH)) {
 				let found: Map<string, SegmentCheckRow>;
 				try {
-					found = await store.checkSegmentContacts([...new Set(batch.map((e) => e.email))], spec.ruleSets, spec.context);
+					found = await store.checkSegmentContacts([...new Set(batch.map((e) => e.email))], spec.ruleSets, spec.context, plan.includeContact);
 				} catch (error) {
 					for (const { i } of batch) fail(i, error);
 					continue;

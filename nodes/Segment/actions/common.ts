@@ -8,7 +8,7 @@ export type Operation = 'check' | 'findContacts' | 'rfm' | 'predictNextOrder' | 
 export type ContactSource = 'store' | 'item';
 
 /** Emails looked up per store query. */
-export const LOOKUP_BATCH = 500;
+export const LOOKUP_BATCH = 1000;
 
 export const CONTACT_EMAIL_DEFAULT = '={{ $json.contact?.email ?? $json.email }}';
 

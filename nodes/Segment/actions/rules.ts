@@ -239,8 +239,8 @@ export const conditionFields: INodeProperties[] = [
 		displayOptions: show(['birthMonth']),
 	},
 	{ displayName: 'Tag', name: 'tag', type: 'string', default: '', placeholder: 'vip', description: 'Letter case is ignored', displayOptions: show(['tag']) },
-	{ displayName: 'Product ID', name: 'productId', type: 'string', default: '', placeholder: '7513594', displayOptions: show(['purchasedProduct']) },
-	{ displayName: 'SKU', name: 'sku', type: 'string', default: '', displayOptions: show(['purchasedSku']) },
+	{ displayName: 'Product ID', name: 'productId', type: 'string', default: '', placeholder: '7513594', description: 'Exactly as your store sends it', displayOptions: show(['purchasedProduct']) },
+	{ displayName: 'SKU', name: 'sku', type: 'string', default: '', description: 'Exactly as your store sends it', displayOptions: show(['purchasedSku']) },
 	{ displayName: 'Product Type or Collection', name: 'productType', type: 'string', default: '', placeholder: 'Shoes', displayOptions: show(['purchasedProductType']) },
 	{ displayName: 'Product Tag', name: 'productTag', type: 'string', default: '', placeholder: 'summer', displayOptions: show(['purchasedProductTag']) },
 	{
@@ -248,7 +248,7 @@ export const conditionFields: INodeProperties[] = [
 		name: 'viewedProductId',
 		type: 'string',
 		default: '',
-		description: 'Leave empty for "any one product viewed that often"',
+		description: 'Exactly as your store sends it. Leave empty for "any one product viewed that often".',
 		displayOptions: show(['viewedProduct']),
 	},
 	{
