@@ -336,13 +336,17 @@ async function benchBackend(backend: 'sqlite' | 'postgres') {
 		};
 	} finally {
 		await store.close().catch(() => undefined);
+		// Free the disk: the SQLite file, or the PostgreSQL schema (dropped).
 		if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
+		else await benchPostgresConfig(config.schema);
 	}
 }
 
 async function main() {
 	// n8n-core keeps its settings in the user folder: a throwaway one, not ~/.n8n.
-	process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'ecm-bench-n8n-'));
+	const userFolder = mkdtempSync(join(tmpdir(), 'ecm-bench-n8n-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 	if (!existsSync(N8N_BASE)) throw new Error(`n8n is not installed at ${N8N_BASE} (npm start or the e2e tests install it)`);
 	const check = await benchCheck();
 	console.log(`\nSegment Check vs n8n Filter, ${check.items.toLocaleString('en')} items, 5 conditions, same WorkflowExecute run (n8n-nodes-base ${check.n8nNodesBase}, n8n-workflow ${check.n8nWorkflow})`);

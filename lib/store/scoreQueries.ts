@@ -14,13 +14,14 @@ import {
 	pageVisitAward,
 	planDecay,
 	roundPoints,
+	type AwardBucket,
 	tierFor,
 	urlMatcher,
 	type Tier,
 } from '../domain/scores';
 import { lastEngagement } from '../domain/tags';
-import type { Dialect, SqlDriver, SqlExecutor } from './sql';
-import { lastEngagementSql, lockContactIds, sweepRead, touchContacts } from './tagQueries';
+import type { Dialect, SqlDriver, SqlExecutor, SqlValue } from './sql';
+import { inList, lastEngagementSql, lockContactIds, sweepRead, touchContacts } from './tagQueries';
 import type {
 	DecayChange,
 	DecaySettings,
@@ -226,84 +227,179 @@ export async function awardPageVisits(
 	return { ...change, visits, newVisits: award.newVisits };
 }
 
+// ---------------------------------------------------------------- batch materialization
+
+function round2Sql(d: Dialect, expression: string): string {
+	return d.name === 'postgres' ? `round((${expression})::numeric, 2)::float8` : `round(${expression}, 2)`;
+}
+
+/**
+ * materialize() for many contacts of one score in three statements: the stored
+ * points and next expiry are recomputed from the awards, and thresholds above the
+ * new points are armed again. Returns the points before and after per contact.
+ */
+export async function materializeMany(
+	tx: SqlExecutor,
+	d: Dialect,
+	name: string,
+	ids: number[],
+	now: number,
+): Promise<Map<number, { before: number; after: number }>> {
+	const result = new Map<number, { before: number; after: number }>();
+	if (ids.length === 0) return result;
+	const list = inList(ids, 3);
+	const params = [name, now, ...list.params];
+	const readList = inList(ids, 2);
+	const read = async () =>
+		await tx.all<{ contact_id: number; points: number }>(`SELECT contact_id, points FROM contact_scores WHERE name = $1 AND contact_id IN (${readList.sql})`, [name, ...readList.params]);
+	for (const r of await read()) result.set(Number(r.contact_id), { before: roundPoints(Number(r.points)), after: roundPoints(Number(r.points)) });
+	const awards = 'FROM score_awards a WHERE a.contact_id = contact_scores.contact_id AND a.name = contact_scores.name';
+	await tx.run(
+		`UPDATE contact_scores SET
+			points = ${round2Sql(d, `coalesce((SELECT sum(a.points) ${awards} AND (a.expires_at IS NULL OR a.expires_at > $2)), 0)`)},
+			next_expiry_at = (SELECT min(a.expires_at) ${awards} AND a.expires_at > $2),
+			updated_at = $2
+		WHERE name = $1 AND contact_id IN (${list.sql})`,
+		params,
+	);
+	await tx.run(
+		`UPDATE score_thresholds SET armed = 1, updated_at = $2
+		WHERE name = $1 AND contact_id IN (${list.sql}) AND armed = 0
+			AND threshold > (SELECT s.points FROM contact_scores s WHERE s.contact_id = score_thresholds.contact_id AND s.name = score_thresholds.name)`,
+		params,
+	);
+	for (const r of await read()) {
+		const entry = result.get(Number(r.contact_id));
+		if (entry) entry.after = roundPoints(Number(r.points));
+	}
+	return result;
+}
+
+/** Multi-row INSERT in chunks (the statement for each chunk size is prepared once). */
+async function insertRows(tx: SqlExecutor, head: string, columns: number, rows: SqlValue[][], tail = '', chunk = 100): Promise<void> {
+	for (let start = 0; start < rows.length; start += chunk) {
+		const part = rows.slice(start, start + chunk);
+		const values = part.map((_, r) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`).join(', ');
+		await tx.run(`${head} VALUES ${values} ${tail}`, part.flat());
+	}
+}
+
 // ---------------------------------------------------------------- decay
 
 const DECAY_RULE = 'decay';
 
 /**
- * Decays one contact's score for the whole periods of inactivity not yet decayed.
- * Inactivity starts at the last engagement (the chosen signals, signup) or the last
- * points earned for this score, whichever is later.
+ * Decays these contacts' score for the whole periods of inactivity not yet decayed,
+ * set-based: one read of the contacts, one of their current awards, then the decay
+ * awards, rule state and stored scores written in a few statements. Inactivity
+ * starts at the last engagement (the chosen signals, signup) or the last points
+ * earned for this score, whichever is later. Locks the contacts first.
  */
-export async function decayContact(
+export async function decayContacts(
 	tx: SqlExecutor,
 	d: Dialect,
-	contact: { id: number; email: string },
+	ids: number[],
 	name: string,
 	settings: DecaySettings,
 	now: number,
-): Promise<DecayChange> {
-	const row = await tx.get<{
+): Promise<DecayChange[]> {
+	if (ids.length === 0) return [];
+	await lockContactIds(tx, d, ids);
+	const list = inList(ids, 3);
+	const contactList = inList(ids, 2);
+	const rows = await tx.all<{
+		id: number;
+		email: string;
 		last_engagement_at: number | null;
 		last_visit_at: number | null;
 		last_purchase_at: number | null;
 		signed_up_at: number | null;
 		created_at: number;
 		earned_at: number | null;
+		decayed_until: number | null;
 	}>(
-		`SELECT c.last_engagement_at, c.last_visit_at, c.last_purchase_at, c.signed_up_at, c.created_at,
-			(SELECT max(a.awarded_at) FROM score_awards a WHERE a.contact_id = c.id AND a.name = $2 AND a.points > 0) AS earned_at
-		FROM contacts c WHERE c.id = $1`,
-		[contact.id, name],
+		`SELECT c.id, c.email, c.last_engagement_at, c.last_visit_at, c.last_purchase_at, c.signed_up_at, c.created_at,
+			(SELECT max(a.awarded_at) FROM score_awards a WHERE a.contact_id = c.id AND a.name = $1 AND a.points > 0) AS earned_at,
+			(SELECT r.anchor_at FROM score_rule_state r WHERE r.contact_id = c.id AND r.name = $1 AND r.rule_key = '${DECAY_RULE}') AS decayed_until
+		FROM contacts c WHERE c.id IN (${contactList.sql}) ORDER BY c.id`,
+		[name, ...contactList.params],
+	);
+	const bucketRows = await tx.all<{ contact_id: number; expires_at: number | null; p: number }>(
+		`SELECT contact_id, expires_at, sum(points) AS p FROM score_awards
+		WHERE name = $1 AND contact_id IN (${list.sql}) AND (expires_at IS NULL OR expires_at > $2)
+		GROUP BY contact_id, expires_at`,
+		[name, now, ...list.params],
 	);
 	const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
-	const engagedAt = lastEngagement(
-		{ email: num(row!.last_engagement_at), siteVisit: num(row!.last_visit_at), purchase: num(row!.last_purchase_at) },
-		settings.signals,
-		num(row!.signed_up_at),
-		Number(row!.created_at),
+	const buckets = new Map<number, AwardBucket[]>();
+	for (const b of bucketRows) {
+		const id = Number(b.contact_id);
+		buckets.set(id, [...(buckets.get(id) ?? []), { expiresAt: num(b.expires_at), points: Number(b.p) }]);
+	}
+	const awards: SqlValue[][] = [];
+	const states: SqlValue[][] = [];
+	const changedIds: number[] = [];
+	const changes = new Map<number, DecayChange>();
+	for (const row of rows) {
+		const id = Number(row.id);
+		const engagedAt = lastEngagement(
+			{ email: num(row.last_engagement_at), siteVisit: num(row.last_visit_at), purchase: num(row.last_purchase_at) },
+			settings.signals,
+			num(row.signed_up_at),
+			Number(row.created_at),
+		);
+		const earnedAt = num(row.earned_at);
+		const activeAt = earnedAt !== null && earnedAt > engagedAt ? earnedAt : engagedAt;
+		const { due, until } = decayPeriodsDue(activeAt, num(row.decayed_until), now, settings.periodDays);
+		const own = buckets.get(id) ?? [];
+		const before = roundPoints(own.reduce((sum, b) => sum + b.points, 0));
+		let plan: AwardBucket[] = [];
+		if (due > 0) {
+			plan = planDecay(own, due * settings.points, settings.floor);
+			const reason = `decay: ${due} period${due === 1 ? '' : 's'} of ${settings.periodDays} day${settings.periodDays === 1 ? '' : 's'} inactive`;
+			for (const part of plan) awards.push([id, name, roundPoints(part.points), reason, now, part.expiresAt]);
+			states.push([id, name, DECAY_RULE, until, 0, now]);
+			if (plan.length > 0) changedIds.push(id);
+		}
+		const after = roundPoints(before + plan.reduce((sum, part) => sum + part.points, 0));
+		changes.set(id, {
+			email: row.email,
+			name,
+			previousPoints: before,
+			points: after,
+			decayed: roundPoints(before - after),
+			periods: due,
+			inactiveSince: toIso(activeAt)!,
+			changed: after !== before,
+		});
+	}
+	await insertRows(tx, 'INSERT INTO score_awards (contact_id, name, points, reason, awarded_at, expires_at)', 6, awards);
+	await insertRows(
+		tx,
+		'INSERT INTO score_rule_state (contact_id, name, rule_key, anchor_at, counted, updated_at)',
+		6,
+		states,
+		'ON CONFLICT (contact_id, name, rule_key) DO UPDATE SET anchor_at = excluded.anchor_at, updated_at = excluded.updated_at',
 	);
-	const earnedAt = num(row!.earned_at);
-	const activeAt = earnedAt !== null && earnedAt > engagedAt ? earnedAt : engagedAt;
-	const state = await ruleState(tx, contact.id, name, DECAY_RULE);
-	const { due, until } = decayPeriodsDue(activeAt, num(state?.anchor_at), now, settings.periodDays);
-	const before = await scoreAt(tx, contact.id, name, now);
-	let after = before;
-	if (due > 0) {
-		const buckets = await tx.all<{ expires_at: number | null; p: number }>(
-			`SELECT expires_at, sum(points) AS p FROM score_awards WHERE contact_id = $1 AND name = $2 AND ${NOT_EXPIRED} GROUP BY expires_at`,
-			[contact.id, name, now],
-		);
-		const plan = planDecay(
-			buckets.map((b) => ({ expiresAt: num(b.expires_at), points: Number(b.p) })),
-			due * settings.points,
-			settings.floor,
-		);
-		const reason = `decay: ${due} period${due === 1 ? '' : 's'} of ${settings.periodDays} day${settings.periodDays === 1 ? '' : 's'} inactive`;
-		for (const part of plan) await insertAward(tx, contact.id, name, part.points, reason, now, part.expiresAt);
-		await saveRuleState(tx, contact.id, name, DECAY_RULE, until, 0, now);
-		if (plan.length > 0) {
-			after = (await materialize(tx, contact.id, name, now, before)).points;
-			await touchContacts(tx, [contact.id], now);
+	const stored = await materializeMany(tx, d, name, changedIds, now);
+	for (const [id, change] of changes) {
+		const s = stored.get(id);
+		if (s) {
+			change.points = s.after;
+			change.decayed = roundPoints(change.previousPoints - s.after);
+			change.changed = s.after !== change.previousPoints;
 		}
 	}
-	return {
-		email: contact.email,
-		name,
-		previousPoints: before,
-		points: after,
-		decayed: roundPoints(before - after),
-		periods: due,
-		inactiveSince: toIso(activeAt)!,
-		changed: after !== before,
-	};
+	await touchContacts(tx, changedIds, now);
+	return [...changes.values()];
 }
 
 /**
  * Decays every contact with this score that has a whole period of inactivity not
  * yet decayed, and returns those whose points went down. Keyset windows over the
- * (name, contact_id) index; each window's candidates are found in one query, then
- * locked and decayed in one transaction. Contacts at the floor are skipped.
+ * (name, contact_id) index; each window's candidates come from one query, and are
+ * locked and decayed set-based, a batch per transaction. Contacts at the floor are
+ * skipped.
  */
 export async function sweepDecay(
 	db: SqlDriver,
@@ -318,13 +414,13 @@ export async function sweepDecay(
 	const budget = () => options.maxContacts - items.length;
 	const engaged = lastEngagementSql(d, settings.signals);
 	const earned = '(SELECT max(a.awarded_at) FROM score_awards a WHERE a.contact_id = s.contact_id AND a.name = s.name AND a.points > 0)';
+	const decayedUntil = `(SELECT r.anchor_at FROM score_rule_state r WHERE r.contact_id = s.contact_id AND r.name = s.name AND r.rule_key = '${DECAY_RULE}')`;
 	const candidates = `
-		SELECT x.contact_id, x.email FROM (
-			SELECT s.contact_id, c.email, ${d.greatest(engaged, earned)} AS active_at, r.anchor_at AS decayed_until
+		SELECT x.contact_id FROM (
+			SELECT s.contact_id, ${d.greatest(engaged, earned)} AS active_at, ${decayedUntil} AS decayed_until
 			FROM contact_scores s
 			JOIN contacts c ON c.id = s.contact_id
-			LEFT JOIN score_rule_state r ON r.contact_id = s.contact_id AND r.name = s.name AND r.rule_key = '${DECAY_RULE}'
-			WHERE s.name = $1 AND s.contact_id > $2 AND s.contact_id <= $3
+			WHERE s.name = $1 AND s.contact_id > $2 AND s.contact_id <= $3 AND c.id > $2 AND c.id <= $3
 				AND (s.points > $6 OR (s.next_expiry_at IS NOT NULL AND s.next_expiry_at <= $4))
 		) x
 		WHERE $4 - ${d.greatest('x.active_at', 'x.decayed_until')} >= $5
@@ -338,20 +434,11 @@ export async function sweepDecay(
 		);
 		if (end?.last === null || end?.last === undefined) break;
 		const last = Number(end.last);
-		const rows = await sweepRead<{ contact_id: number; email: string }>(db, candidates, [name, cursor, last, now, periodMs, settings.floor]);
+		const rows = await sweepRead<{ contact_id: number }>(db, candidates, [name, cursor, last, now, periodMs, settings.floor]);
 		for (let i = 0; i < rows.length && budget() > 0; ) {
-			const chunk = rows.slice(i, i + Math.min(batch, budget()));
+			const chunk = rows.slice(i, i + Math.min(batch, budget())).map((r) => Number(r.contact_id));
 			i += chunk.length;
-			const changes = await db.transaction(async (tx) => {
-				await lockContactIds(
-					tx,
-					d,
-					chunk.map((r) => Number(r.contact_id)),
-				);
-				const out: DecayChange[] = [];
-				for (const r of chunk) out.push(await decayContact(tx, d, { id: Number(r.contact_id), email: r.email }, name, settings, now));
-				return out;
-			});
+			const changes = await db.transaction((tx) => decayContacts(tx, d, chunk, name, settings, now));
 			items.push(...changes.filter((c) => c.changed));
 		}
 		cursor = last;
@@ -363,8 +450,9 @@ export async function sweepDecay(
 
 /**
  * Brings contact_scores up to date for awards that expired by `now` (using the
- * next-expiry index), and returns the scores that changed. Reads of one contact
- * are always right without it; segments over contact_scores need it.
+ * next-expiry index), set-based per batch, and returns the scores that changed.
+ * Reads of one contact are always right without it; segments over contact_scores
+ * use next_expiry_at to stay right too, and are faster after it.
  */
 export async function refreshExpired(db: SqlDriver, options: { now: number; maxContacts: number; batchSize?: number }): Promise<SweepOutcome<ScoreRefresh>> {
 	const d = db.dialect;
@@ -382,19 +470,24 @@ export async function refreshExpired(db: SqlDriver, options: { now: number; maxC
 		);
 		const fresh = rows.filter((r) => !seen.has(`${r.contact_id}|${r.name}`));
 		if (fresh.length === 0) break;
+		fresh.forEach((r) => seen.add(`${r.contact_id}|${r.name}`));
+		const byName = new Map<string, typeof fresh>();
+		for (const r of fresh) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
 		const changes = await db.transaction(async (tx) => {
-			await lockContactIds(
-				tx,
-				d,
-				fresh.map((r) => Number(r.contact_id)),
-			);
+			await lockContactIds(tx, d, [...new Set(fresh.map((r) => Number(r.contact_id)))].sort((a, b) => a - b));
 			const out: ScoreRefresh[] = [];
-			for (const r of fresh) {
-				seen.add(`${r.contact_id}|${r.name}`);
-				const prev = await tx.get<{ points: number }>('SELECT points FROM contact_scores WHERE contact_id = $1 AND name = $2', [r.contact_id, r.name]);
-				const state = await materialize(tx, Number(r.contact_id), r.name, now);
-				const previousPoints = roundPoints(Number(prev?.points ?? 0));
-				if (state.points !== previousPoints) out.push({ email: r.email, name: r.name, previousPoints, points: state.points });
+			for (const [name, group] of byName) {
+				const stored = await materializeMany(
+					tx,
+					d,
+					name,
+					group.map((r) => Number(r.contact_id)),
+					now,
+				);
+				for (const r of group) {
+					const s = stored.get(Number(r.contact_id));
+					if (s && s.after !== s.before) out.push({ email: r.email, name, previousPoints: s.before, points: s.after });
+				}
 			}
 			return out;
 		});

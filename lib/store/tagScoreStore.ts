@@ -10,7 +10,7 @@ import {
 	adjust,
 	awardPageVisits,
 	checkThreshold,
-	decayContact,
+	decayContacts,
 	listAwards,
 	refreshExpired,
 	scoreState,
@@ -263,7 +263,7 @@ export async function awardContactPageVisits(
 }
 
 export async function decayContactScore(ctx: StoreContext, email: string, name: string, settings: DecaySettings, now = Date.now()): Promise<DecayChange | null> {
-	return await withExisting(ctx, email, (tx, id) => decayContact(tx, ctx.db.dialect, { id, email }, name, settings, now));
+	return await withExisting(ctx, email, async (tx, id) => (await decayContacts(tx, ctx.db.dialect, [id], name, settings, now))[0]);
 }
 
 export async function sweepScoreDecay(

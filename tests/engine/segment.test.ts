@@ -60,6 +60,15 @@ describe('Segment Check on input items (no store)', () => {
 		expect(emails(later, 'VIP Recent Buyers', 0)).toEqual([]);
 	});
 
+	it('a Marketing Contact "Get" that found no one is not matched, with the reason', async () => {
+		const f = fixture('check-item.json');
+		const result = await runWorkflow(f, { input: [{ found: false, email: 'ghost@example.com', contact: null }] });
+		expect(result.json('VIP Recent Buyers', 1)).toEqual([
+			{ found: false, email: 'ghost@example.com', contact: null, segment: { matched: false, found: false, reason: 'Not in the contact store' } },
+		]);
+		expect(hints(result, 'VIP Recent Buyers')).toEqual(['0 of 1 contact matched', '1 contact was not in the contact store']);
+	});
+
 	it('routes to the first matching segment, the rest to Other', async () => {
 		const f = fixture('check-segments.json');
 		const result = await runWorkflow(f);
@@ -182,6 +191,9 @@ describe.each(BACKENDS)('Segment with the %s contact store', (backend: Backend) 
 			{ error: '"not an email" in "Email" is not a valid email address [item 1]' },
 		]);
 		expect(hints(result, 'Subscribers')).toEqual(['1 of 3 contacts matched', '1 contact was not in the contact store']);
+		// Without "Add Contact Profile" the items stay as they came (a lighter query).
+		const light = await runWorkflow(f, { ...options, parameters: { Subscribers: { options: { includeContact: false } } } });
+		expect(light.json('Subscribers', 0)).toEqual([{ contact: { email: 'sub@example.com' }, segment: { matched: true } }]);
 	});
 
 	it('Find Contacts pages through the matching contacts with Max Contacts and a cursor', async () => {

@@ -132,7 +132,11 @@ describe.each(BACKENDS)('segment queries on %s', (backend: Backend) => {
 			for (const { facts } of contacts) {
 				const row = found.get(facts.email!)!;
 				expect({ email: facts.email, results: row.results }).toEqual({ email: facts.email, results: ruleSets.map((r) => evaluateConditions(r, facts, context)) });
+				expect(row.contact?.email).toBe(facts.email);
 			}
+			const light = await store.checkSegmentContacts(emails, ruleSets, context, false);
+			expect([...light.keys()].sort()).toEqual([...found.keys()].sort());
+			for (const [email, row] of light) expect(row).toEqual({ results: found.get(email)!.results });
 		});
 	});
 

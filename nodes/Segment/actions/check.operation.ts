@@ -249,8 +249,13 @@ export async function execute(this: IExecuteFunctions, store: ContactStore | und
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const spec = specFor(i);
-				const facts = spec.readFacts(items[i].json);
-				route(i, spec, { kind: 'matched', results: null, facts });
+				const json = items[i].json;
+				// A Marketing Contact "Get" that found no one: not matched, like an unknown email in the store.
+				if (json.found === false && json.contact === null) {
+					route(i, spec, { kind: 'unknown' });
+					continue;
+				}
+				route(i, spec, { kind: 'matched', results: null, facts: spec.readFacts(json) });
 			} catch (error) {
 				fail(i, error);
 			}

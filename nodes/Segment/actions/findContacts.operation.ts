@@ -31,7 +31,7 @@ export const description: INodeProperties[] = [
 		name: 'batchSize',
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 10000 },
-		default: 500,
+		default: 1000,
 		description: 'Contacts read from the store per query',
 		displayOptions: { show },
 	},
@@ -74,7 +74,7 @@ export async function execute(this: IExecuteFunctions, store: ContactStore): Pro
 		try {
 			const rules = rulesFromParameters(this.getNodeParameter('combinator', i, 'and'), this.getNodeParameter('conditions', i, {}), 'Conditions', 'conditions');
 			const max = wholeNumber(this.getNodeParameter('maxContacts', i, 1000), 'Max Contacts', 'maxContacts', 1, 10_000_000);
-			const batchSize = wholeNumber(this.getNodeParameter('batchSize', i, 500), 'Batch Size', 'batchSize', 1, 10_000);
+			const batchSize = wholeNumber(this.getNodeParameter('batchSize', i, 1000), 'Batch Size', 'batchSize', 1, 10_000);
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			let cursor = wholeNumber(options.startAfterId ?? 0, 'Start After Contact ID', 'options.startAfterId', 0, Number.MAX_SAFE_INTEGER);
 			const context = evalContext(this, i);
