@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { openUncachedStore, type StoreConfig } from '../../lib/store';
-import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
-import { defaultSqlitePath } from '../../lib/store';
+import { type StoreConfig } from '../../lib/store';
+import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, type RunOptions, freshEngineStore, withStoreOf } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'marketingContact', name));
 
@@ -10,21 +9,11 @@ describe.each(BACKENDS)('Marketing Contact in the n8n engine, %s store', (backen
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		// SQLite runs use the zero-setup default (no credential); PostgreSQL runs get a credential.
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 
-	async function contactInStore(email: string) {
-		const s = await openUncachedStore(store);
-		try {
-			return await s.getContact(email);
-		} finally {
-			await s.close();
-		}
-	}
+	const contactInStore = (email: string) => withStoreOf(store, (s) => s.getContact(email));
 
 	it.each(['shopify-order.json', 'checkout-then-order.json', 'tracking.json', 'profile-lifecycle.json'])(
 		'%s gives the pinned outputs, each paired with its input item',

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { defaultSqlitePath, type StoreConfig } from '../../lib/store';
-import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions, type RunResult } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, type RunOptions, type RunResult, freshEngineStore } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'productBlock', name));
 const NODE = 'Product Block';
@@ -21,13 +20,9 @@ function expectSafeEmail(html: string) {
 }
 
 describe.each(BACKENDS)('Product Block in the n8n engine, %s store', (backend: Backend) => {
-	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		// SQLite runs use the zero-setup default (no credential); PostgreSQL runs get a credential.
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { defaultSqlitePath, openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
-import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, useFreshUserFolder, type Fixture, type RunOptions, type RunResult } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { type ContactStore, type StoreConfig } from '../../lib/store';
+import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, type Fixture, type RunOptions, type RunResult, freshEngineStore, withStoreOf, hintsOf } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'score', name));
 
-function hints(result: RunResult, node: string): string[] {
-	return (result.run.data.resultData.runData[node]?.[0]?.hints ?? []).map((h) => h.message);
-}
+const hints = hintsOf;
 
 function expectPaired(f: Fixture, result: RunResult) {
 	for (const node of f.nodes.filter((n) => n.type === 'n8n-nodes-ecommerce-marketing.score')) {
@@ -21,20 +19,11 @@ describe.each(BACKENDS)('Score in the n8n engine, %s store', (backend: Backend) 
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 
-	async function withStore<T>(fn: (s: ContactStore) => Promise<T>): Promise<T> {
-		const s = await openUncachedStore(store);
-		try {
-			return await fn(s);
-		} finally {
-			await s.close();
-		}
-	}
+	const withStore = <T>(fn: (s: ContactStore) => Promise<T>): Promise<T> => withStoreOf(store, fn);
 
 	it('loyalty: points per currency unit and tiers give the pinned outputs; a replayed order awards nothing', async () => {
 		const f = fixture('loyalty.json');

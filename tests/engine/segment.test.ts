@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeTypes } from 'n8n-workflow';
-import { defaultSqlitePath, openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
+import { openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
 import { Segment } from '../../nodes/Segment/Segment.node';
-import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions, type RunResult } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions, type RunResult, freshEngineStore } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'segment', name));
 const emails = (result: RunResult, node: string, output: number) => result.json(node, output).map((j) => (j.contact as IDataObject | undefined)?.email ?? j.email);
@@ -139,9 +139,7 @@ describe.each(BACKENDS)('Segment with the %s contact store', (backend: Backend) 
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 

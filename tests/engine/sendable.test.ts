@@ -8,19 +8,9 @@ import { verifyUnsubscribeLink } from '../../lib/domain/unsubscribeLink';
 import { join } from 'node:path';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { parseSendPolicy } from '../../lib/domain/sendable';
-import { defaultSqlitePath, openUncachedStore, type ContactStore, type EngagementType, type StoreConfig, type SuppressionReason } from '../../lib/store';
-import {
-	expectPinnedOutputs,
-	readFixture,
-	registerNodeType,
-	resetStores,
-	runWorkflow,
-	useFreshUserFolder,
-	type Fixture,
-	type RunOptions,
-	type RunResult,
-} from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { openUncachedStore, type ContactStore, type EngagementType, type StoreConfig, type SuppressionReason } from '../../lib/store';
+import { expectPinnedOutputs, readFixture, registerNodeType, resetStores, runWorkflow, type Fixture, type RunOptions, type RunResult, freshEngineStore, withStoreOf } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const TRIGGER = 'When clicking ‘Execute workflow’';
 const fixture = (name: string) => readFixture(join(__dirname, 'sendable', name));
@@ -102,21 +92,11 @@ describe.each(BACKENDS)('Segment → Sendable in the n8n engine, %s store', (bac
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		// SQLite runs use the zero-setup default (no credential); PostgreSQL runs get a credential.
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 
-	async function withStore<T>(fn: (s: ContactStore) => Promise<T>): Promise<T> {
-		const s = await openUncachedStore(store);
-		try {
-			return await fn(s);
-		} finally {
-			await s.close();
-		}
-	}
+	const withStore = <T>(fn: (s: ContactStore) => Promise<T>): Promise<T> => withStoreOf(store, fn);
 
 	/** Whether (campaign, step) is claimed for the contact: asked without claiming and without time checks. */
 	async function claimedAt(email: string, campaign: string, step: string): Promise<number | null> {

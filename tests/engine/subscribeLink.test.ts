@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { buildSubscribeUrl, verifySubscribeLink } from '../../lib/domain/subscribeLink';
 import { buildUnsubscribeUrl } from '../../lib/domain/unsubscribeLink';
-import { defaultSqlitePath, openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
-import { readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { type ContactStore, type StoreConfig } from '../../lib/store';
+import { readFixture, resetStores, runWorkflow, type RunOptions, freshEngineStore, withStoreOf } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const BASE = 'https://n8n.example.com/webhook/ecommerce-confirm-subscription';
 const query = (url: string) => ({ query: Object.fromEntries(new URL(url).searchParams) });
@@ -21,9 +21,7 @@ describe.each(BACKENDS)('Subscribe links in the n8n engine, %s store', (backend:
 	let options: RunOptions;
 	let secret: string;
 	beforeEach(async () => {
-		useFreshUserFolder();
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 		secret = await withStore(async (s) => {
 			await s.upsertProfile({ email: 'ada@example.com', status: 'not_subscribed' });
 			await s.upsertProfile({ email: 'eve@example.com', status: 'not_subscribed' });
@@ -36,14 +34,7 @@ describe.each(BACKENDS)('Subscribe links in the n8n engine, %s store', (backend:
 	});
 	afterEach(async () => await resetStores());
 
-	async function withStore<T>(fn: (s: ContactStore) => Promise<T>): Promise<T> {
-		const s = await openUncachedStore(store);
-		try {
-			return await fn(s);
-		} finally {
-			await s.close();
-		}
-	}
+	const withStore = <T>(fn: (s: ContactStore) => Promise<T>): Promise<T> => withStoreOf(store, fn);
 
 	it('Sendable adds a signed subscribe link only when asked, to this n8n or to the base URL given', async () => {
 		const f = sendableFixture();

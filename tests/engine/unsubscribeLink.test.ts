@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { buildUnsubscribeUrl } from '../../lib/domain/unsubscribeLink';
 import { defaultSqlitePath, openUncachedStore, type StoreConfig } from '../../lib/store';
-import { readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { readFixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions, freshEngineStore } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = () => readFixture(join(__dirname, 'marketingContact', 'unsubscribe-link.json'));
 const BASE = 'https://n8n.example.com/webhook/ecommerce-unsubscribe';
@@ -13,9 +13,7 @@ describe.each(BACKENDS)('Unsubscribe From Link in the n8n engine, %s store', (ba
 	let options: RunOptions;
 	let secret: string;
 	beforeEach(async () => {
-		useFreshUserFolder();
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 		const s = await openUncachedStore(store);
 		try {
 			await s.upsertProfile({ email: 'ada@example.com', status: 'subscribed' });

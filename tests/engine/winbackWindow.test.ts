@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { defaultSqlitePath, openUncachedStore, type StoreConfig } from '../../lib/store';
-import { expectPinnedOutputs, readFixture, type Fixture, resetStores, runWorkflow, useFreshUserFolder, type RunOptions, type RunResult } from '../support/engine';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { type StoreConfig } from '../../lib/store';
+import { expectPinnedOutputs, readFixture, type Fixture, resetStores, runWorkflow, type RunOptions, freshEngineStore, withStoreOf, hintsOf } from '../support/engine';
+import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'winbackWindow', name));
 /** The fixture with only these nodes after the trigger (and their connections), Continue On Fail off. */
@@ -11,26 +11,17 @@ function only(f: Fixture, names: string[]): Fixture {
 	for (const outputs of Object.values(f.connections)) outputs.main = outputs.main.map((list) => (list ?? []).filter((c) => names.includes(c.node)));
 	return f;
 }
-const hints = (result: RunResult, node: string) => (result.run.data.resultData.runData[node]?.[0]?.hints ?? []).map((h) => h.message);
+const hints = hintsOf;
 
 describe.each(BACKENDS)('Win-back Window in the n8n engine, %s store', (backend: Backend) => {
 	let store: StoreConfig;
 	let options: RunOptions;
 	beforeEach(() => {
-		useFreshUserFolder();
-		store = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
-		options = backend === 'sqlite' ? {} : { store };
+		({ store, options } = freshEngineStore(backend));
 	});
 	afterEach(async () => await resetStores());
 
-	async function contactInStore(email: string) {
-		const s = await openUncachedStore(store);
-		try {
-			return await s.getContact(email);
-		} finally {
-			await s.close();
-		}
-	}
+	const contactInStore = (email: string) => withStoreOf(store, (s) => s.getContact(email));
 
 	it.each(['get-due-contacts.json', 'check-contact.json', 'expire-and-suppress.json'])('%s gives the pinned outputs, each paired with its input item', async (name) => {
 		const f = fixture(name);

@@ -8,8 +8,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeAllStores } from '../../lib/store';
-import { isTriggerType, type Fixture, type RunResult } from './workflowRunner';
+import { closeAllStores, defaultSqlitePath, openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
+import { freshConfig, type Backend } from './stores';
+import { isTriggerType, type Fixture, type RunOptions, type RunResult } from './workflowRunner';
 
 export * from './workflowRunner';
 
@@ -34,4 +35,29 @@ export function useFreshUserFolder(): string {
 
 export async function resetStores() {
 	await closeAllStores();
+}
+
+/**
+ * The store one test runs on, in a fresh n8n user folder: for SQLite the zero-setup default file
+ * (no credential, as users start), for PostgreSQL a fresh schema given through the credential.
+ */
+export function freshEngineStore(backend: Backend): { store: StoreConfig; options: RunOptions } {
+	useFreshUserFolder();
+	const store: StoreConfig = backend === 'sqlite' ? { backend: 'sqlite', path: defaultSqlitePath() } : freshConfig('postgres');
+	return { store, options: backend === 'sqlite' ? {} : { store } };
+}
+
+/** Opens the store beside n8n's own connection, runs `fn` on it, closes it. */
+export async function withStoreOf<T>(config: StoreConfig, fn: (store: ContactStore) => Promise<T>): Promise<T> {
+	const store = await openUncachedStore(config);
+	try {
+		return await fn(store);
+	} finally {
+		await store.close();
+	}
+}
+
+/** The execution hints a node showed in its first run. */
+export function hintsOf(result: RunResult, node: string): string[] {
+	return (result.run.data.resultData.runData[node]?.[0]?.hints ?? []).map((h) => h.message);
 }
