@@ -1,19 +1,13 @@
 import { join } from 'node:path';
 import { type ContactStore, type StoreConfig } from '../../lib/store';
-import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, type Fixture, type RunOptions, type RunResult, freshEngineStore, withStoreOf, hintsOf } from '../support/engine';
+import { expectPinnedOutputs, readFixture, resetStores, runWorkflow, type Fixture, type RunOptions, type RunResult, freshEngineStore, withStoreOf, hintsOf, expectPairedItems } from '../support/engine';
 import { BACKENDS, type Backend } from '../support/stores';
 
 const fixture = (name: string) => readFixture(join(__dirname, 'score', name));
 
 const hints = hintsOf;
 
-function expectPaired(f: Fixture, result: RunResult) {
-	for (const node of f.nodes.filter((n) => n.type === 'n8n-nodes-ecommerce-marketing.score')) {
-		for (const output of [0, 1]) {
-			for (const item of result.output(node.name, output)) expect(item.pairedItem).toHaveProperty('item');
-		}
-	}
-}
+const expectPaired = (f: Fixture, result: RunResult) => expectPairedItems(f, result, 'n8n-nodes-ecommerce-marketing.score');
 
 describe.each(BACKENDS)('Score in the n8n engine, %s store', (backend: Backend) => {
 	let store: StoreConfig;

@@ -61,3 +61,12 @@ export async function withStoreOf<T>(config: StoreConfig, fn: (store: ContactSto
 export function hintsOf(result: RunResult, node: string): string[] {
 	return (result.run.data.resultData.runData[node]?.[0]?.hints ?? []).map((h) => h.message);
 }
+
+/** Every item on the first two outputs of each node of this type carries a pairedItem. */
+export function expectPairedItems(fixture: Fixture, result: RunResult, nodeType: string) {
+	for (const node of fixture.nodes.filter((n) => n.type === nodeType)) {
+		for (const output of [0, 1]) {
+			for (const item of result.output(node.name, output)) expect(item.pairedItem).toHaveProperty('item');
+		}
+	}
+}
