@@ -41,9 +41,15 @@ function installedN8nVersion() {
 
 /** True when sqlite3 (n8n's database driver) loads under Node 24, i.e. its native build matches. */
 function sqliteLoads() {
+	return sqliteLoadError() === undefined;
+}
+
+/** Why sqlite3 does not load under Node 24 (the probe's stderr), or undefined when it loads. */
+function sqliteLoadError() {
 	const { node } = ensureNode24();
-	const probe = spawnSync(node, ['-e', "require('sqlite3')"], { cwd: N8N_HOME, env: node24Env(), stdio: 'ignore', timeout: MINUTE });
-	return probe.status === 0;
+	const probe = spawnSync(node, ['-e', "require('sqlite3')"], { cwd: N8N_HOME, env: node24Env(), stdio: ['ignore', 'ignore', 'pipe'], timeout: MINUTE });
+	if (probe.status === 0) return undefined;
+	return (probe.stderr ? probe.stderr.toString().trim().split('\n').slice(0, 8).join('\n') : '') || `exit ${probe.status}`;
 }
 
 /** Runs a command synchronously with its output appended to .cache/n8n/install.log; throws with the log's tail on failure. */
@@ -82,8 +88,17 @@ function ensureN8n() {
 	runLogged('npm', ['install', `n8n@${N8N_VERSION}`, '--save-exact', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'], env, 40 * MINUTE);
 	log(`n8n@${N8N_VERSION} installed in ${seconds(started)}; building sqlite3 for Node 24 (about 1-2 min)`);
 	const rebuildStarted = Date.now();
-	runLogged('npm', ['rebuild', 'sqlite3'], { ...env, npm_config_build_from_source: 'true' }, 20 * MINUTE);
-	if (!sqliteLoads()) throw new Error('sqlite3 was rebuilt but does not load under Node 24; see .cache/n8n/install.log');
+	// `npm test` runs this with the repository's npm config in the environment, and the repository's
+	// .npmrc says ignore-scripts=true: then `npm rebuild` "succeeds" without building anything.
+	// Scripts must run here, in the foreground so the compiler's output lands in the log.
+	runLogged(
+		'npm',
+		['rebuild', 'sqlite3', '--foreground-scripts'],
+		{ ...env, npm_config_ignore_scripts: 'false', npm_config_build_from_source: 'true' },
+		20 * MINUTE,
+	);
+	const loadError = sqliteLoadError();
+	if (loadError) throw new Error(`sqlite3 was rebuilt but does not load under Node 24 (see .cache/n8n/install.log):\n${loadError}`);
 	log(`sqlite3 built in ${seconds(rebuildStarted)}; n8n ready after ${seconds(started)}`);
 	fs.writeFileSync(MARKER, `${new Date().toISOString()}\n`);
 	return n8nEntry();
