@@ -25,25 +25,25 @@ export class Tag implements INodeType {
 		credentials: [{ name: 'marketingContactStoreApi', required: false, testedBy: 'marketingContactStoreTest' }],
 		properties: [
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Behavior Tag', value: 'behaviorTag', description: 'Tags kept up to date from behavior: engagement and product interest' },
+					{ name: 'Tag', value: 'tag', description: 'Add, remove, swap or check a contact\'s tags' },
+				],
+				default: 'tag',
+			},
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { resource: ['tag'] } },
 				options: [
 					{ name: 'Add', value: 'add', description: 'Add tags to a contact, optionally for a limited time', action: 'Add tags to a contact' },
-					{
-						name: 'Engagement Tags',
-						value: 'engagementTags',
-						description: 'Keep one of engaged / recent activity / disengaged / inactive from the last engagement',
-						action: 'Update engagement tags',
-					},
 					{ name: 'Has Tag', value: 'hasTag', description: 'Route items by whether the contact has a tag', action: 'Check whether a contact has a tag' },
-					{
-						name: 'Product Interest Tags',
-						value: 'productInterest',
-						description: 'Tag interest:<product or category> viewed at least N times within D days',
-						action: 'Tag product interest',
-					},
 					{ name: 'Remove', value: 'remove', description: 'Remove tags from a contact', action: 'Remove tags from a contact' },
 					{
 						name: 'Replace Group',
@@ -53,6 +53,28 @@ export class Tag implements INodeType {
 					},
 				],
 				default: 'add',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['behaviorTag'] } },
+				options: [
+					{
+						name: 'Engagement Tags',
+						value: 'engagementTags',
+						description: 'Keep one of engaged / recent activity / disengaged / inactive from the last engagement',
+						action: 'Update engagement tags',
+					},
+					{
+						name: 'Product Interest Tags',
+						value: 'productInterest',
+						description: 'Tag interest:<product or category> viewed at least N times within D days',
+						action: 'Tag product interest',
+					},
+				],
+				default: 'engagementTags',
 			},
 			...add.description,
 			...remove.description,

@@ -116,7 +116,13 @@ describe('recipes in workflows/', () => {
 				for (const key of Object.keys(node.parameters)) {
 					expect({ node: node.name, parameter: key, shown: visible.has(key) }).toEqual({ node: node.name, parameter: key, shown: true });
 				}
-				const operation = type!.description.properties.find((p) => p.name === 'operation');
+				// Nodes with resources have one Operation list per resource: the one shown must offer it.
+				const resource = type!.description.properties.find((p) => p.name === 'resource');
+				if (resource) {
+					expect({ node: node.name, resource: node.parameters.resource }).toEqual({ node: node.name, resource: expect.any(String) });
+					expect((resource.options as Array<{ value: unknown }>).map((o) => o.value)).toContain(node.parameters.resource);
+				}
+				const operation = visibleProperties(type!, node.parameters).find((p) => p.name === 'operation');
 				if (operation && node.parameters.operation !== undefined) {
 					expect((operation.options as Array<{ value: unknown }>).map((o) => o.value)).toContain(node.parameters.operation);
 				}
