@@ -29,6 +29,8 @@ interface RunStats {
 	nothing: Record<string, number>;
 	leftOut: Partial<Record<LeftOutReason, number>>;
 	couponExpired: number;
+	/** Emails rendered with no unsubscribe link (no Sendable guard before, no Unsubscribe URL set). */
+	noUnsubscribe: number;
 	templates: Set<ProductTemplate>;
 }
 
@@ -85,7 +87,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	let store: Promise<ContactStore> | undefined;
 	const ctx = this;
 	const openStore = () => (store ??= getStore.call(ctx));
-	const stats: RunStats = { skipped: 0, contactMissing: 0, nothing: {}, leftOut: {}, couponExpired: 0, templates: new Set() };
+	const stats: RunStats = { skipped: 0, contactMissing: 0, nothing: {}, leftOut: {}, couponExpired: 0, noUnsubscribe: 0, templates: new Set() };
 	const templates = new Map<string, TemplateChoice>();
 
 	const output = await runPerItem.call(this, async function (this: IExecuteFunctions, i: number) {
@@ -222,6 +224,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		stats.templates.add(emailTemplate);
 		count(stats, gathered, selection.leftOut);
 		if (block.couponExpired) stats.couponExpired++;
+		if (!unsubscribeUrl) stats.noUnsubscribe++;
 
 		const input = items[i].json;
 		const result: IDataObject = {
@@ -270,6 +273,12 @@ function addHints(ctx: IExecuteFunctions, stats: RunStats) {
 	for (const [why, n] of Object.entries(stats.nothing)) hint(`${plural(n, 'contact', 'contacts')}: ${why}`);
 	const leftOut = describeLeftOut(stats.leftOut);
 	if (leftOut) hint(`Products left out: ${leftOut}`);
+	if (stats.noUnsubscribe > 0) {
+		hint(
+			`${plural(stats.noUnsubscribe, 'email has', 'emails have')} no unsubscribe link: put the Segment node's Sendable guard before this node (it adds a signed one-click link to each item), or set Brand → Unsubscribe URL`,
+			'warning',
+		);
+	}
 	if (stats.couponExpired > 0) hint(`${plural(stats.couponExpired, 'coupon had', 'coupons had')} expired: the coupon banner was left out`, 'warning');
 	for (const t of stats.templates) {
 		if (t.warnings.length > 0) hint(`MJML: ${t.warnings[0]}${t.warnings.length > 1 ? ` (and ${t.warnings.length - 1} more)` : ''}`, 'warning');

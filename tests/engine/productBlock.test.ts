@@ -43,6 +43,22 @@ describe.each(BACKENDS)('Product Block in the n8n engine, %s store', (backend: B
 		},
 	);
 
+	it('warns when an email has no unsubscribe link (no Sendable guard before it, no Unsubscribe URL)', async () => {
+		const f = fixture('product-list.json');
+		const node = f.nodes.find((n: { name: string }) => n.name === NODE)!;
+		delete (node.parameters.brand as IDataObject).unsubscribeUrl;
+		const result = await runWorkflow(f, options);
+		expect(result.error).toBeUndefined();
+		const emails = result.json(NODE);
+		expect(emails).toHaveLength(2);
+		for (const email of emails) expect(email.html).not.toMatch(/unsubscribe/i);
+		expect(hints(result)).toContain(
+			"2 emails have no unsubscribe link: put the Segment node's Sendable guard before this node (it adds a signed one-click link to each item), or set Brand → Unsubscribe URL",
+		);
+		// With the link (as in the shipped fixture) there is no such warning.
+		expect(hints(await runWorkflow(fixture('product-list.json'), options)).join('\n')).not.toMatch(/no unsubscribe link/);
+	});
+
 	it('abandoned cart: the cart item with its catalog image and a button back to the cart', async () => {
 		const result = await runWorkflow(fixture('cart.json'), options);
 		const html = result.json(NODE)[0].html as string;
