@@ -32,5 +32,12 @@ module.exports = {
 			// testTimeout is a global option that projects ignore: set it per file instead.
 			setupFilesAfterEnv: ['<rootDir>/tests/support/e2eTimeout.js'],
 		},
+		{
+			// n8n's queue mode at scale (npm run test:scale): the file sets its own limits per phase.
+			...ts,
+			displayName: 'scale',
+			testMatch: ['<rootDir>/tests/scale/**/*.test.ts'],
+			globalSetup: '<rootDir>/tests/support/postgresSetup.js',
+		},
 	],
 };

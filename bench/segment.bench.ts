@@ -20,7 +20,8 @@ import { factsFromItem } from '../lib/domain/contactFacts';
 import { compileMatcher, DAY_MS, parseRules, type EvalContext, type RawGroup, type RuleGroup } from '../lib/domain/segmentRules';
 import { closeAllStores, openUncachedStore, type ContactStore, type StoreConfig } from '../lib/store';
 import { registerNodeType, runWorkflow, type Fixture } from '../tests/support/workflowRunner';
-import { benchPostgresConfig, benchSqliteConfig, generateStore, syntheticEmail, type SyntheticStats } from './support/synthetic';
+import { generateStoreApart, measureApart } from './support/apart';
+import { benchPostgresConfig, benchSqliteConfig, syntheticEmail, type SyntheticStats } from './support/synthetic';
 
 const ROOT = process.cwd();
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
@@ -303,9 +304,11 @@ async function checkFromStore(config: StoreConfig) {
 	return { items: ITEMS, matched: result.output('Segment', 0).length, ms: round(nodeMs), totalMs: round(total), itemsPerSecond: Math.round(ITEMS / (nodeMs / 1000)) };
 }
 
-async function benchBackend(backend: 'sqlite' | 'postgres') {
+export async function benchBackend(backend: 'sqlite' | 'postgres') {
 	const config = backend === 'sqlite' ? benchSqliteConfig() : await benchPostgresConfig('bench_segment');
-	const generated: SyntheticStats = await generateStore(config, { contacts: CONTACTS, seed: 1, now: NOW });
+	// In a child process: SQLite builds the store inside the process that opens it, and this
+	// process's RSS should be the benchmark's own.
+	const generated: SyntheticStats = await generateStoreApart(config, { contacts: CONTACTS, seed: 1, now: NOW });
 	const store = await openUncachedStore(config);
 	const context: EvalContext = { now: NOW, abandonedAfterMs: 3_600_000 };
 	try {
@@ -358,7 +361,8 @@ async function main() {
 
 	const backends = [];
 	for (const backend of ['sqlite', 'postgres'] as const) {
-		const r = await benchBackend(backend);
+		// Each backend in a fresh child process: its peak memory is its own.
+		const r = (await measureApart<Awaited<ReturnType<typeof benchBackend>>>(__filename, 'benchBackend', [backend])).value;
 		backends.push(r);
 		console.log(`\n${backend}: ${r.generated.contacts.toLocaleString('en')} contacts generated in ${r.generated.seconds} s (${r.generated.orders.toLocaleString('en')} orders, ${r.generated.tags.toLocaleString('en')} tags, ${r.generated.productViewEvents.toLocaleString('en')} views, ${r.generated.carts.toLocaleString('en')} carts)`);
 		console.table({
@@ -380,7 +384,9 @@ async function main() {
 	console.log('\nwritten: bench-results/segment.json');
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

@@ -28,7 +28,9 @@ import { describeWinbackSchedule, winbackSchedule } from '../lib/domain/winback'
 import { closeAllStores, openUncachedStore, type ContactStore, type StoreConfig, type WinbackSweep } from '../lib/store';
 import type { SqlDriver } from '../lib/store/sql';
 import { runWorkflow, type Fixture } from '../tests/support/workflowRunner';
-import { benchPostgresConfig, benchSqliteConfig, DAY, generateStore, openDriver, type SyntheticStats } from './support/synthetic';
+import { generateStoreApart, measureApart } from './support/apart';
+import { measure } from './support/measure';
+import { benchPostgresConfig, benchSqliteConfig, DAY, openDriver, type SyntheticStats } from './support/synthetic';
 
 const ROOT = process.cwd();
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -50,38 +52,6 @@ const sweep = (now: number, maxContacts: number): WinbackSweep => ({
 });
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
-const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
-
-interface Measured<T> {
-	value: T;
-	ms: number;
-	peakHeapMb: number;
-	peakRssMb: number;
-}
-
-/** Runs `fn`, sampling memory every 5 ms (and at the end): the peak heap and RSS while it ran. */
-async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
-	collectGarbage();
-	let peakHeap = 0;
-	let peakRss = 0;
-	const sample = () => {
-		const m = process.memoryUsage();
-		peakHeap = Math.max(peakHeap, m.heapUsed);
-		peakRss = Math.max(peakRss, m.rss);
-	};
-	sample();
-	const timer = setInterval(sample, 5);
-	const start = performance.now();
-	try {
-		const value = await fn();
-		const ms = performance.now() - start;
-		sample();
-		return { value, ms: round(ms), peakHeapMb: mb(peakHeap), peakRssMb: mb(peakRss) };
-	} finally {
-		clearInterval(timer);
-	}
-}
 
 /** A workflow as a recipe has it: a trigger, then Get Due Contacts with the default window. */
 function workflow(referenceTime: number, maxContacts: number): Fixture {
@@ -161,9 +131,11 @@ async function naive(driver: SqlDriver, now: number): Promise<{ due: Set<number>
 	return { due };
 }
 
-async function benchBackend(backend: 'sqlite' | 'postgres') {
+export async function benchBackend(backend: 'sqlite' | 'postgres') {
 	const config = backend === 'sqlite' ? benchSqliteConfig() : await benchPostgresConfig('bench_winback');
-	const generated: SyntheticStats = await generateStore(config, { contacts: CONTACTS, seed: 1, now: NOW });
+	// In a child process: SQLite builds the store inside the process that opens it, and this
+	// process's RSS should be the benchmark's own.
+	const generated: SyntheticStats = await generateStoreApart(config, { contacts: CONTACTS, seed: 1, now: NOW });
 	let store: ContactStore | undefined;
 	let driver: SqlDriver | undefined;
 	try {
@@ -224,7 +196,9 @@ async function benchBackend(backend: 'sqlite' | 'postgres') {
 		await store?.close().catch(() => undefined);
 		await driver?.close().catch(() => undefined);
 		await closeAllStores();
+		// Free the disk: the SQLite file, or the PostgreSQL schema (dropped).
 		if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
+		else await benchPostgresConfig(config.schema);
 	}
 }
 
@@ -254,7 +228,8 @@ async function main() {
 	console.log(`Win-back Window, Get Due Contacts: ${describeWinbackSchedule(schedule)}; reference time ${new Date(NOW).toISOString()}`);
 	const backends = [];
 	for (const backend of ['sqlite', 'postgres'] as const) {
-		const result = await benchBackend(backend);
+		// Each backend in a fresh child process: its peak memory is its own.
+		const result = (await measureApart<Awaited<ReturnType<typeof benchBackend>>>(__filename, 'benchBackend', [backend])).value;
 		print(result);
 		backends.push(result);
 	}
@@ -265,7 +240,9 @@ async function main() {
 	console.log('\nwritten: bench-results/winback.json');
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

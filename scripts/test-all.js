@@ -49,6 +49,10 @@ try {
 	// Installed once here (a few minutes on a fresh machine), so the first e2e suite's time is its own.
 	if (step('n8n for the end-to-end tests', process.execPath, ['-e', "require('./scripts/lib/n8n').ensureN8n()"], 45 * MINUTE)) {
 		ok = jestStep('end-to-end tests in a real n8n', ['--selectProjects', 'e2e', '--runInBand'], 'e2e') && ok;
+		// n8n's queue mode (main + 2 workers, Redis, the PostgreSQL store) under a bounded load;
+		// `npm run test:scale` runs the full 10,000 events.
+		process.env.SCALE_EVENTS = process.env.SCALE_EVENTS || '2000';
+		ok = jestStep(`n8n queue mode, ${process.env.SCALE_EVENTS} store events`, ['--selectProjects', 'scale', '--runInBand'], 'scale') && ok;
 	} else {
 		ok = false;
 		totals.failed += 1;

@@ -2,6 +2,7 @@
  * Making outside values safe for email HTML: every product or customer value is
  * escaped, and only http(s) links are ever emitted.
  */
+import { cleanInputText } from './values';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const HAS_SPECIAL = /[&<>"']/;
@@ -12,18 +13,15 @@ export function escapeHtml(value: string): string {
 	return HAS_SPECIAL.test(value) ? value.replace(SPECIAL, (c) => HTML_ESCAPES[c]) : value;
 }
 
-// C0 and C1 control characters other than tab/newline/carriage return (which become spaces).
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
-
 /**
- * One line of display text: control characters removed, runs of whitespace
- * collapsed to one space, trimmed, and cut to `max` characters (on a code point).
- * Letters of every script (Arabic, Hebrew, CJK, emoji) are kept as they are.
+ * One line of display text: control characters, bidi overrides and other invisible formatting
+ * characters removed (cleanInputText), runs of whitespace collapsed to one space, trimmed, and
+ * cut to `max` characters (on a code point). Letters of every script (Arabic, Hebrew, CJK,
+ * emoji, combining marks) are kept as they are; the templates mark text dir="auto".
  */
 export function cleanText(value: unknown, max = 500): string {
 	if (value === undefined || value === null) return '';
-	const text = (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '')
-		.replace(CONTROL, '')
+	const text = cleanInputText(typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '')
 		.replace(/\s+/g, ' ')
 		.trim();
 	if (text.length <= max) return text;

@@ -6,6 +6,7 @@
  */
 import { InputError } from './errors';
 import { DAY_MS } from './tags';
+import { cleanInputText } from './values';
 
 export const MAX_SCORE_NAME_LENGTH = 100;
 
@@ -17,7 +18,7 @@ export function roundPoints(n: number): number {
 
 export function normalizeScoreName(value: unknown, field = 'Score Name'): string {
 	if (typeof value !== 'string' && typeof value !== 'number') throw new InputError(`"${field}" must be text`, field);
-	const name = String(value).trim().replace(/\s+/g, ' ').toLowerCase();
+	const name = cleanInputText(String(value)).trim().replace(/\s+/g, ' ').toLowerCase();
 	if (!name) throw new InputError(`"${field}" is empty`, field, 'Name the score, e.g. lead or loyalty');
 	if (name.length > MAX_SCORE_NAME_LENGTH) throw new InputError(`"${field}" is longer than ${MAX_SCORE_NAME_LENGTH} characters`, field);
 	return name;

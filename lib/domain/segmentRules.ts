@@ -12,8 +12,11 @@
  * product IDs and SKUs are identifiers and compared exactly.
  * "Days since" is the number of whole days elapsed (floor), compared exactly through
  * timestamp bounds in SQL.
+ * Text values are cleaned like stored text (cleanInputText: no NUL, control or invisible
+ * characters, NFC), so a value can never break a query and matches what the store holds.
  */
 import { InputError } from './errors';
+import { cleanInputText } from './values';
 
 export const DAY_MS = 86_400_000;
 const MAX_CONDITIONS = 200;
@@ -333,7 +336,7 @@ function parseCondition(raw: unknown, state: ParseState): Condition {
 
 	let name: string | undefined;
 	if (spec.named) {
-		name = typeof rc.name === 'string' || typeof rc.name === 'number' ? String(rc.name).trim() : '';
+		name = typeof rc.name === 'string' || typeof rc.name === 'number' ? cleanInputText(String(rc.name)).trim() : '';
 		if (!name) fail(spec.named === 'score' ? 'the score name is missing (e.g. loyalty)' : 'the custom field name is missing');
 		if (name!.length > 200) fail('the name is longer than 200 characters');
 		// Score names are stored trimmed and lower-case (Score node); custom field keys are exact.
@@ -394,7 +397,7 @@ function parseCondition(raw: unknown, state: ParseState): Condition {
 			else condition.texts = [text(rc.value, fail)];
 			break;
 		case 'views': {
-			const product = rc.value === undefined || rc.value === null ? '' : String(rc.value).trim();
+			const product = rc.value === undefined || rc.value === null ? '' : cleanInputText(String(rc.value)).trim();
 			if (product.length > MAX_TEXT) fail(`the product ID is longer than ${MAX_TEXT} characters`);
 			condition.texts = product ? [product] : [];
 			break;
@@ -431,7 +434,7 @@ function number(value: unknown, label: string, fail: (m: string) => never, days:
 const EXACT_FIELDS = new Set<FieldKey>(['purchasedProduct', 'purchasedSku', 'viewedProduct']);
 
 function text(value: unknown, fail: (m: string) => never, ignoreCase = true): string {
-	const t = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+	const t = typeof value === 'string' ? cleanInputText(value).trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 	if (!t) return fail('"Value" is missing');
 	if (t.length > MAX_TEXT) return fail(`"Value" is longer than ${MAX_TEXT} characters`);
 	return ignoreCase ? fold(t) : t;
@@ -440,7 +443,7 @@ function text(value: unknown, fail: (m: string) => never, ignoreCase = true): st
 /** A list from an array or a comma-separated text; each item trimmed and folded. */
 function textList(value: unknown, fail: (m: string) => never): string[] {
 	const items = Array.isArray(value) ? value.map((v) => (v === null || v === undefined ? '' : String(v))) : typeof value === 'string' || typeof value === 'number' ? String(value).split(',') : [];
-	const out = items.map((v) => v.trim()).filter(Boolean);
+	const out = items.map((v) => cleanInputText(v).trim()).filter(Boolean);
 	if (out.length === 0) return fail('"Value" is missing (give one or more values, separated by commas)');
 	for (const v of out) if (v.length > MAX_TEXT) fail(`a value is longer than ${MAX_TEXT} characters`);
 	return out.map(fold);

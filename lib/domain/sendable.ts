@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { InputError } from './errors';
 import { isValidEmail, normalizeEmail } from './email';
+import { cleanInputText } from './values';
 
 /**
  * The sending guard: may this contact get this email now? Checks, in order:
@@ -126,7 +127,7 @@ function reject(reason: NotSendableReason, reasonText: string, extra: Partial<Re
 
 /** A campaign or step key: trimmed, non-empty, at most 200 characters. */
 export function parseSendKey(value: unknown, field: string): string {
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? cleanInputText(value).trim() : '';
 	if (!text) {
 		throw new InputError(`"${field}" is empty`, field, `Set "${field}" to a fixed name such as abandoned-cart, or an expression`);
 	}

@@ -6,6 +6,7 @@
  * at most one tag of a group. Tags may expire; an expired tag no longer counts.
  */
 import { InputError } from './errors';
+import { cleanInputText, describeType } from './values';
 
 export const DAY_MS = 86_400_000;
 export const MAX_TAG_LENGTH = 200;
@@ -13,9 +14,9 @@ export const MAX_TAG_LENGTH = 200;
 /** Trimmed, inner whitespace collapsed, lower-cased: tags compare case-insensitively. */
 export function normalizeTag(value: unknown, field = 'Tag'): string {
 	if (typeof value !== 'string' && typeof value !== 'number') {
-		throw new InputError(`"${field}" must be text, got ${value === null ? 'null' : typeof value}`, field);
+		throw new InputError(`"${field}" must be text, got ${describeType(value)}`, field);
 	}
-	const tag = String(value).trim().replace(/\s+/g, ' ').toLowerCase();
+	const tag = cleanInputText(String(value)).trim().replace(/\s+/g, ' ').toLowerCase();
 	if (!tag) throw new InputError(`"${field}" is empty`, field, 'Enter a tag such as vip or engagement:engaged');
 	if (tag.length > MAX_TAG_LENGTH) throw new InputError(`"${field}" is longer than ${MAX_TAG_LENGTH} characters: "${tag.slice(0, 40)}…"`, field);
 	if (tag.includes(',')) throw new InputError(`"${field}" contains a comma: "${tag}"`, field, 'Separate several tags with commas, each tag without one');

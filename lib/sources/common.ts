@@ -1,6 +1,7 @@
 import { requireEmail } from '../domain/email';
 import { InputError } from '../domain/errors';
-import { isBlank, optionalId, optionalMoney, optionalString, parseMoney, parseQuantity } from '../domain/values';
+import { safeHttpUrl } from '../domain/htmlSafety';
+import { cleanInputText, describeType, isBlank, MAX_MONEY, optionalId, optionalMoney, optionalString, parseMoney, parseQuantity } from '../domain/values';
 import type { LineItem } from '../store/types';
 
 export type Json = Record<string, unknown>;
@@ -20,7 +21,11 @@ export function asObject(value: unknown, field: string): Json {
 		}
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new InputError(`"${field}" must be an object (the webhook payload), got ${Array.isArray(value) ? 'a list' : typeof value}`, field);
+		throw new InputError(
+			`"${field}" must be an object (the webhook payload), got ${describeType(value)}`,
+			field,
+			Array.isArray(value) ? 'Give one event per item: split the list first (e.g. with the Split Out node)' : 'Map the webhook payload, e.g. {{ $json }}',
+		);
 	}
 	return value as Json;
 }
@@ -54,8 +59,14 @@ export function normalizeLineItems(value: unknown, field: string): LineItem[] {
 			throw new InputError(`"${field}" is not a JSON list of line items`, field);
 		}
 	}
-	if (!Array.isArray(list)) throw new InputError(`"${field}" must be a list of line items`, field);
-	if (list.length > MAX_LINE_ITEMS) throw new InputError(`"${field}" has ${list.length} line items; at most ${MAX_LINE_ITEMS} are accepted`, field);
+	if (!Array.isArray(list)) throw new InputError(`"${field}" must be a list of line items, got ${describeType(list)}`, field);
+	if (list.length > MAX_LINE_ITEMS) {
+		throw new InputError(
+			`"${field}" has ${list.length} line items; at most ${MAX_LINE_ITEMS} are accepted`,
+			field,
+			`Split the order, or map only its first ${MAX_LINE_ITEMS} line items`,
+		);
+	}
 	return list.map((raw, i) => normalizeLineItem(raw, `${field}[${i}]`));
 }
 
@@ -86,16 +97,48 @@ export function normalizeLineItem(raw: unknown, field: string): LineItem {
 	if (productType) out.productType = productType;
 	const vendor = optionalString(first(item.vendor, item.brand), `${field}.vendor`, 200);
 	if (vendor) out.vendor = vendor;
-	const tags = item.tags;
-	if (Array.isArray(tags)) out.tags = tags.map(String).filter(Boolean);
-	else if (typeof tags === 'string' && tags.trim()) out.tags = tags.split(',').map((t) => t.trim()).filter(Boolean);
-	const imageUrl = optionalString(first(item.image_url, item.imageUrl, image?.src, typeof item.image === 'string' ? item.image : undefined), `${field}.image`, 2000);
+	const tags = lineItemTags(item.tags, `${field}.tags`);
+	if (tags) out.tags = tags;
+	const imageUrl = linkOf(first(item.image_url, item.imageUrl, image?.src, typeof item.image === 'string' ? item.image : undefined), `${field}.image`);
 	if (imageUrl) out.imageUrl = imageUrl;
-	const url = optionalString(first(item.url, item.product_url, item.productUrl, item.permalink), `${field}.url`, 2000);
+	const url = linkOf(first(item.url, item.product_url, item.productUrl, item.permalink), `${field}.url`);
 	if (url) out.url = url;
 	return out;
 }
 
-export function sumLineItems(items: LineItem[]): number {
-	return Math.round(items.reduce((sum, i) => sum + i.price * i.quantity, 0) * 100) / 100;
+/** Shopify's own limits for product tags: 250 tags of at most 255 characters. */
+const MAX_ITEM_TAGS = 250;
+const MAX_ITEM_TAG_LENGTH = 255;
+
+/** A line item's product tags (a list or comma-separated text), cleaned like any text. */
+function lineItemTags(value: unknown, field: string): string[] | undefined {
+	let parts: unknown[];
+	if (Array.isArray(value)) parts = value;
+	else if (typeof value === 'string') parts = value.split(',');
+	else return undefined;
+	const tags = parts
+		.map((t) => (typeof t === 'string' ? cleanInputText(t).trim() : typeof t === 'number' ? String(t) : ''))
+		.filter(Boolean);
+	if (tags.length > MAX_ITEM_TAGS) throw new InputError(`"${field}" has ${tags.length} tags; at most ${MAX_ITEM_TAGS} are accepted`, field);
+	const long = tags.find((t) => t.length > MAX_ITEM_TAG_LENGTH);
+	if (long) throw new InputError(`"${field}" has a tag longer than ${MAX_ITEM_TAG_LENGTH} characters`, field);
+	return tags.length > 0 ? tags : undefined;
+}
+
+/** The value of the items (price × quantity), to the cent; more than MAX_MONEY is an input error. */
+/**
+ * A link the store keeps for emails (product, image, cart recovery): an absolute http(s) URL,
+ * normalized. Anything else (javascript:, data:, relative paths…) is left out, never stored.
+ */
+export function linkOf(value: unknown, field: string): string | undefined {
+	const text = optionalString(value, field, 2000);
+	return text ? safeHttpUrl(text) : undefined;
+}
+
+export function sumLineItems(items: LineItem[], field = 'line_items'): number {
+	const sum = Math.round(items.reduce((total, i) => total + i.price * i.quantity, 0) * 100) / 100;
+	if (sum > MAX_MONEY) {
+		throw new InputError(`"${field}" add up to ${sum}, more than the ${MAX_MONEY.toExponential()} accepted`, field, 'Check the prices (currency units, not cents) and quantities');
+	}
+	return sum;
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../domain/errors';
 import { optionalId, optionalString, optionalTimestamp, parseCountry, parseCurrency, parseMoney, parseTimestamp } from '../domain/values';
 import type { CartEvent, ContactPatch, OrderEvent, SubscriptionStatus } from '../store/types';
-import { asObject, emailFrom, first, normalizeLineItems, obj, sumLineItems, type Json, type Parsed } from './common';
+import { asObject, emailFrom, first, linkOf, normalizeLineItems, obj, sumLineItems, type Json, type Parsed } from './common';
 
 /**
  * Shopify webhook payloads (REST Admin API resources) → store events.
@@ -54,6 +54,15 @@ function contactPatch(email: string, payload: Json, customer: Json | undefined, 
 	return patch;
 }
 
+/** A time that only orders events (an unreadable one is left out rather than failing the item). */
+function lenientTimestamp(value: unknown): number | undefined {
+	try {
+		return optionalTimestamp(value, 'updated_at');
+	} catch {
+		return undefined;
+	}
+}
+
 export function parseShopifyOrder(raw: unknown): Parsed<OrderEvent> {
 	const payload = asObject(raw, 'payload');
 	const orderId = optionalId(payload.id, 'id');
@@ -85,6 +94,8 @@ export function parseShopifyOrder(raw: unknown): Parsed<OrderEvent> {
 	if (checkoutToken) event.checkoutToken = checkoutToken;
 	const cartToken = optionalId(payload.cart_token, 'cart_token');
 	if (cartToken) event.cartToken = cartToken;
+	const updatedAt = lenientTimestamp(payload.updated_at);
+	if (updatedAt !== undefined) event.updatedAt = updatedAt;
 	const version = first(payload.updated_at, payload.created_at);
 	return { event, eventKey: `shopify:order:${orderId}:${String(version ?? '')}:${event.financialStatus ?? ''}:${event.fulfillmentStatus}:${event.status}` };
 }
@@ -111,7 +122,7 @@ export function parseShopifyCheckout(raw: unknown): Parsed<CartEvent> {
 	};
 	const cartToken = optionalId(payload.cart_token, 'cart_token');
 	if (cartToken) event.cartToken = cartToken;
-	const url = optionalString(payload.abandoned_checkout_url, 'abandoned_checkout_url', 2000);
+	const url = linkOf(payload.abandoned_checkout_url, 'abandoned_checkout_url');
 	if (url) event.recoveryUrl = url;
 	const completedAt = optionalTimestamp(payload.completed_at, 'completed_at');
 	if (completedAt) event.completedAt = completedAt;

@@ -68,6 +68,14 @@ export function parseWooOrder(raw: unknown): Parsed<OrderEvent> {
 	event.fulfillmentStatus = status === 'completed' ? 'fulfilled' : 'unfulfilled';
 	const cartHash = optionalId(payload.cart_hash, 'cart_hash');
 	if (cartHash) event.cartToken = cartHash;
+	// Only orders events: an unreadable time is left out rather than failing the item.
+	let modifiedAt: number | undefined;
+	try {
+		modifiedAt = gmt(payload, 'date_modified');
+	} catch {
+		modifiedAt = undefined;
+	}
+	if (modifiedAt !== undefined) event.updatedAt = modifiedAt;
 	const version = first(payload.date_modified_gmt, payload.date_modified, payload.date_created_gmt);
 	return { event, eventKey: `woocommerce:order:${orderId}:${String(version ?? '')}:${status ?? ''}` };
 }

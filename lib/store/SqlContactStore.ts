@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { generateCouponCode } from '../domain/coupon';
 import { newLinkSecret } from '../domain/unsubscribeLink';
 import { toIso } from '../domain/values';
@@ -59,6 +60,12 @@ import type {
 	WriteResult,
 } from './types';
 
+/** Whether an order event is older than the version of the order already recorded (same time: applied). */
+function isStaleOrderEvent(order: OrderEvent, existing: OrderRow): boolean {
+	const recorded = existing.source_updated_at;
+	return order.updatedAt !== undefined && recorded !== null && recorded !== undefined && order.updatedAt < Number(recorded);
+}
+
 /** Tables that hold a contact's data, in deletion order (children first). */
 const CONTACT_TABLES = [
 	'order_items',
@@ -82,6 +89,20 @@ const CONTACT_TABLES = [
 interface Locked {
 	row: ContactRow;
 	created: boolean;
+}
+
+/** Longest event key stored as given; PostgreSQL indexes refuse keys of a few kilobytes. */
+const MAX_EVENT_KEY_LENGTH = 200;
+const UNSTORABLE = /[\u0000-\u001F\u007F\uD800-\uDFFF]/;
+
+/**
+ * The key an event is claimed under: as given, or for a long key, or one holding control
+ * characters or lone surrogates (which PostgreSQL rejects), its SHA-256. Deterministic, so a
+ * replay of the same event still finds its key taken.
+ */
+export function storedEventKey(key: string): string {
+	if (key.length <= MAX_EVENT_KEY_LENGTH && !UNSTORABLE.test(key)) return key;
+	return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }
 
 /**
@@ -182,11 +203,12 @@ export class SqlContactStore implements ContactStore {
 		onDuplicate: (tx: SqlExecutor, row: ContactRow | undefined) => Promise<T>,
 	): Promise<WriteResult & T> {
 		const now = options?.now ?? Date.now();
+		const eventKey = options?.eventKey ? storedEventKey(options.eventKey) : undefined;
 		return await this.db.transaction(async (tx) => {
-			if (options?.eventKey) {
+			if (eventKey) {
 				const claimed = await tx.run(
 					'INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT (event_key) DO NOTHING',
-					[options.eventKey, now],
+					[eventKey, now],
 				);
 				if (claimed === 0) {
 					const row = await tx.get<ContactRow>('SELECT * FROM contacts WHERE email = $1', [patch.email]);
@@ -204,8 +226,8 @@ export class SqlContactStore implements ContactStore {
 			const plan = planPatch(locked.row, patch, now);
 			await this.applyPlan(tx, locked.row, plan, now, changes);
 			const extra = await apply(tx, locked, changes, now);
-			if (options?.eventKey) {
-				await tx.run('UPDATE processed_events SET contact_id = $1 WHERE event_key = $2', [locked.row.id, options.eventKey]);
+			if (eventKey) {
+				await tx.run('UPDATE processed_events SET contact_id = $1 WHERE event_key = $2', [locked.row.id, eventKey]);
 			}
 			const row = (await tx.get<ContactRow>('SELECT * FROM contacts WHERE id = $1', [locked.row.id]))!;
 			return { contact: await this.profile(tx, row, now), changes, duplicate: false, ...extra };
@@ -292,8 +314,8 @@ export class SqlContactStore implements ContactStore {
 				if (!existing) {
 					const inserted = await tx.get<{ id: number }>(
 						`INSERT INTO orders (contact_id, source, order_id, order_number, placed_at, total, currency, status,
-							financial_status, fulfillment_status, checkout_token, cart_token, counted, updated_at)
-						VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+							financial_status, fulfillment_status, checkout_token, cart_token, counted, updated_at, source_updated_at)
+						VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 						[
 							contactId,
 							order.source,
@@ -309,14 +331,21 @@ export class SqlContactStore implements ContactStore {
 							order.cartToken ?? null,
 							countable ? 1 : 0,
 							now,
+							order.updatedAt ?? null,
 						],
 					);
 					await this.insertItems(tx, Number(inserted!.id), contactId, order.lineItems);
 					newOrder = true;
 					recount = countable;
 					changes.push('orderRecorded');
+				} else if (isStaleOrderEvent(order, existing)) {
+					// Older than what is recorded (webhooks arrive out of order): changes nothing.
 				} else {
 					const updates: Array<[string, SqlValue]> = [];
+					if (order.updatedAt !== undefined && order.updatedAt !== Number(existing.source_updated_at ?? Number.NaN)) {
+						// Not a change of its own (changes stays as it is), but later events are compared with it.
+						await tx.run('UPDATE orders SET source_updated_at = $1 WHERE id = $2', [order.updatedAt, existing.id]);
+					}
 					if ((order.status ?? null) !== existing.status && order.status !== undefined) updates.push(['status', order.status]);
 					if (order.financialStatus !== undefined && order.financialStatus !== existing.financial_status) {
 						updates.push(['financial_status', order.financialStatus]);

@@ -329,6 +329,27 @@ CREATE TABLE store_settings (
 );
 `,
 	},
+	{
+		version: 8,
+		name: 'product block: product views with an image or link, per product',
+		// Bought together fills a missing image or link from the latest view of the product
+		// that has one. Through product_views_product that read walks every view of the
+		// product when none has one (thousands per popular product in a large store); this
+		// partial index holds only views that do, so it is one probe either way.
+		up: () => `
+CREATE INDEX product_views_product_media ON product_views (product_id, last_viewed_at) WHERE image_url IS NOT NULL OR url IS NOT NULL;
+`,
+	},
+	{
+		version: 9,
+		name: 'orders: the store\'s own last-change time of each order (out-of-order webhooks)',
+		// Order webhooks arrive out of order (most of all with queue-mode workers): an event whose
+		// updated_at / date_modified is older than the recorded one changes nothing. NULL: unknown
+		// (orders recorded before, or from events without such a time), so the next event applies.
+		up: () => `
+ALTER TABLE orders ADD COLUMN source_updated_at BIGINT;
+`,
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

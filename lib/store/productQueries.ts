@@ -105,7 +105,8 @@ export async function productsBoughtTogether(db: SqlExecutor, dialect: Dialect, 
 	const latest = new Map<string, OrderItemRow & { currency: string }>();
 	for (const line of lines) if (!latest.has(String(line.product_id))) latest.set(String(line.product_id), line);
 
-	// Order lines often lack images and links (Shopify's do): take them from product views.
+	// Order lines often lack images and links (Shopify's do): take them from product views,
+	// the latest one that has either (one probe of the partial index of migration 8).
 	const missing = ranked.map((r) => String(r.product_id)).filter((p) => !latest.get(p)?.image_url || !latest.get(p)?.url);
 	const views = new Map<string, { image_url: string | null; url: string | null; product_type: string | null }>();
 	if (missing.length > 0) {

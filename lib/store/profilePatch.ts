@@ -1,4 +1,5 @@
-import { birthdayParts } from '../domain/values';
+import { InputError } from '../domain/errors';
+import { birthdayParts, MAX_CUSTOM_FIELDS_BYTES } from '../domain/values';
 import type { ContactRow } from './rows';
 import type { ContactPatch, SuppressionReason } from './types';
 
@@ -58,13 +59,24 @@ export function planPatch(row: ContactRow, patch: ContactPatch, now: number): Pa
 	}
 
 	if (patch.custom && Object.keys(patch.custom).length > 0) {
-		const current = JSON.parse(row.custom || '{}') as Record<string, unknown>;
-		const merged: Record<string, unknown> = { ...current };
+		const currentJson = row.custom || '{}';
+		// A Map, then own properties: no field name (not even "__proto__") can reach a prototype.
+		const merged = new Map(Object.entries(JSON.parse(currentJson) as Record<string, unknown>));
 		for (const [key, value] of Object.entries(patch.custom)) {
-			if (value === null) delete merged[key];
-			else merged[key] = value;
+			if (value === null) merged.delete(key);
+			else merged.set(key, value);
 		}
-		if (JSON.stringify(merged) !== JSON.stringify(current)) set('custom', JSON.stringify(merged), 'custom');
+		const json = JSON.stringify(Object.fromEntries(merged));
+		if (json !== currentJson) {
+			if (json.length > MAX_CUSTOM_FIELDS_BYTES && json.length > currentJson.length) {
+				throw new InputError(
+					`The contact's custom fields would grow past 64 KB (${Math.ceil(json.length / 1024)} KB)`,
+					'Custom Fields',
+					'Remove fields no longer needed (set them to null), or keep large data elsewhere',
+				);
+			}
+			set('custom', json, 'custom');
+		}
 	}
 
 	planStatus(row, patch, now, set);

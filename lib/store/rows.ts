@@ -106,6 +106,8 @@ export interface OrderRow {
 	financial_status: string | null;
 	fulfillment_status: string | null;
 	counted: number;
+	/** The store's own last-change time of the order (migration 9); null when no event carried one. */
+	source_updated_at?: number | null;
 }
 
 export interface OrderItemRow {

@@ -172,7 +172,8 @@ export async function replaceGroup(
 ): Promise<{ added: string[]; refreshed: string[]; removed: string[] }> {
 	const rows = await tx.all<TagRow>(
 		'SELECT tag, added_at, expires_at FROM contact_tags WHERE contact_id = $1 AND substr(tag, 1, $2) = $3',
-		[contactId, group.length, group],
+		// SQL counts characters (code points), JavaScript's length UTF-16 units: an emoji is one, not two.
+		[contactId, [...group].length, group],
 	);
 	const others = rows.filter((r) => r.tag !== tag && isInGroup(r.tag, group));
 	const removed = await removeTags(

@@ -81,6 +81,12 @@ export interface OrderEvent {
 	checkoutToken?: string;
 	cartToken?: string;
 	lineItems: LineItem[];
+	/**
+	 * When the order last changed at the store (Shopify updated_at, WooCommerce date_modified).
+	 * Webhooks arrive out of order: an event older than the one already recorded for the order
+	 * changes nothing. Without it, events are applied as they come.
+	 */
+	updatedAt?: number;
 }
 
 export interface CartEvent {

@@ -48,7 +48,7 @@ export class Tag implements INodeType {
 					{
 						name: 'Replace Group',
 						value: 'replaceGroup',
-						description: 'Atomically swap the one tag of a group (e.g. engagement:…)',
+						description: 'Replace the contact\'s tag of a group with another in one step (e.g. engagement:…)',
 						action: 'Replace the tag of a group',
 					},
 				],

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { InputError } from '../../lib/domain/errors';
+import { StoreUnavailableError } from '../../lib/store/storeErrors';
 import { tryParseTimestamp } from '../../lib/domain/values';
 
 /** Turns any error into a NodeOperationError that names the item and says what to fix. */
@@ -15,11 +16,22 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 			description: error.hint ?? (error.field ? `Check the "${error.field}" field of this item` : undefined),
 		});
 	}
+	if (error instanceof StoreUnavailableError) {
+		return new NodeOperationError(ctx.getNode(), `${error.message} [item ${itemIndex}]`, {
+			itemIndex,
+			description: storeUnavailableHint(error),
+		});
+	}
 	const message = (error as Error)?.message ?? String(error);
 	return new NodeOperationError(ctx.getNode(), `Contact store error: ${message} [item ${itemIndex}]`, {
 		itemIndex,
 		description: 'The item was not applied; it can be retried safely (replays are detected)',
 	});
+}
+
+/** What to check when the store is unreachable, and that running the item again is safe. */
+export function storeUnavailableHint(error: StoreUnavailableError): string {
+	return `${error.hint}. Nothing was recorded for this item: run it again once the store is back (replayed events change nothing). Driver error: ${error.detail}`;
 }
 
 export type ItemResult = IDataObject | IDataObject[];

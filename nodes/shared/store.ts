@@ -8,6 +8,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { StoreUnavailableError } from '../../lib/store/storeErrors';
+import { storeUnavailableHint } from './execute';
 import { defaultSqlitePath, describeStore, LATEST_SCHEMA_VERSION, openStore, openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
 
 export const STORE_CREDENTIAL = 'marketingContactStoreApi';
@@ -34,14 +36,39 @@ export function storeConfigFromCredential(data: ICredentialDataDecryptedObject |
 	};
 }
 
+/**
+ * Whether this process is part of an n8n queue-mode setup: a worker (`n8n worker` sets queue mode
+ * itself) or a main instance with EXECUTIONS_MODE=queue.
+ */
+export function inQueueMode(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): boolean {
+	return env.EXECUTIONS_MODE === 'queue' || argv[2] === 'worker';
+}
+
 /** The contact store this node is set to use: its credential, or the default SQLite file. */
 export async function getStore(this: IExecuteFunctions): Promise<ContactStore> {
 	const hasCredential = Boolean(this.getNode().credentials?.[STORE_CREDENTIAL]);
 	const data = hasCredential ? await this.getCredentials(STORE_CREDENTIAL) : undefined;
 	const config = storeConfigFromCredential(data);
+	// The default file lives in each process's own n8n folder: in queue mode every worker would keep
+	// contacts of its own (order counts split between them, the same email sent by two workers).
+	if (config.backend === 'sqlite' && inQueueMode() && !(typeof data?.sqlitePath === 'string' && data.sqlitePath.trim())) {
+		throw new NodeOperationError(
+			this.getNode(),
+			hasCredential
+				? 'The Marketing Contact Store credential uses the SQLite file of this n8n process, which queue-mode workers do not share'
+				: 'No Marketing Contact Store credential is selected, and the default SQLite file is not shared by queue-mode workers',
+			{
+				description:
+					'n8n runs in queue mode: each worker would keep contacts of its own (lost order counts, emails sent twice). Create a Marketing Contact Store credential with Backend PostgreSQL and select it on every node of this package.',
+			},
+		);
+	}
 	try {
 		return await openStore(config);
 	} catch (error) {
+		if (error instanceof StoreUnavailableError) {
+			throw new NodeOperationError(this.getNode(), error.message, { description: storeUnavailableHint(error) });
+		}
 		throw new NodeOperationError(this.getNode(), `Could not open the contact store (${describeStore(config)}): ${(error as Error).message}`, {
 			description:
 				config.backend === 'postgres'

@@ -81,7 +81,7 @@ function stopPostgres() {
 	run('pg_ctl', ['stop', '-D', DATA, '-m', 'fast', '-w']);
 }
 
-module.exports = { startPostgres, stopPostgres, pgConnection: connection, PG_DATA: DATA };
+module.exports = { startPostgres, stopPostgres, pgConnection: connection, PG_DATA: DATA, pgBinDir: binDir, runPgBin: run, isRoot };
 
 if (require.main === module) {
 	const action = process.argv[2];

@@ -310,7 +310,7 @@ describe('cart, interest and post-purchase recipes in a real n8n', () => {
 			expect(mail.text).toContain('Still thinking it over?');
 			expect(mail.text).toContain('* IPod Nano - 8GB\n  $199.00 · Qty 1');
 			expect(mail.text).toContain('* Leather Sleeve\n  $24.50 · Qty 1');
-			const code = couponIn(mail, 'WELCOME10-');
+			const code = couponIn(mail, 'CART10-');
 			expect(code).toBeDefined();
 			// Issued at the sweep (2 March 16:06 UTC), valid 3 days.
 			expect(mail.text).toContain(`10% off your first order: ${code} (Valid until March 5, 2026)`);

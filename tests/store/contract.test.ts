@@ -3,7 +3,7 @@
  * on SQLite (node:sqlite) and on a real PostgreSQL server.
  */
 import { openUncachedStore, type CartEvent, type ContactStore, type OrderEvent } from '../../lib/store';
-import { BACKENDS, freshConfig, type Backend } from '../support/stores';
+import { BACKENDS, freshConfig, sampleCart, type Backend } from '../support/stores';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -24,21 +24,7 @@ function order(overrides: Partial<OrderEvent> = {}): OrderEvent {
 	};
 }
 
-function cart(overrides: Partial<CartEvent> = {}): CartEvent {
-	return {
-		source: 'shopify',
-		cartId: 'chk-1',
-		cartToken: 'cart-1',
-		contact: { email: 'ada@example.com' },
-		items: [{ productId: 'p1', title: 'Trail shoe', quantity: 1, price: 49.9 }],
-		value: 49.9,
-		currency: 'EUR',
-		recoveryUrl: 'https://shop.example.com/recover/chk-1',
-		createdAt: T0 - HOUR,
-		updatedAt: T0 - HOUR,
-		...overrides,
-	};
-}
+const cart = (overrides: Partial<CartEvent> = {}): CartEvent => sampleCart(T0, overrides);
 
 describe.each(BACKENDS)('contact store on %s', (backend: Backend) => {
 	let store: ContactStore;

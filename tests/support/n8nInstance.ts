@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startQueueBackends, type QueueBackends, type QueueInfo, type QueueOptions } from './n8nQueue';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const lib: N8nLib = require('../../scripts/lib/n8n');
@@ -54,6 +55,12 @@ export interface StartN8nOptions {
 	env?: Record<string, string>;
 	/** Time allowed from `n8n start` to readiness. Default 120 s. */
 	readyTimeoutMs?: number;
+	/**
+	 * n8n's queue mode (tests/support/n8nQueue.ts): Redis and n8n's database on PostgreSQL (fresh,
+	 * dropped by stop()), EXECUTIONS_MODE=queue, and this many `n8n worker` processes that run the
+	 * executions while the main instance receives the webhooks.
+	 */
+	queue?: QueueOptions;
 }
 
 export interface WebhookResult {
@@ -105,8 +112,22 @@ export interface N8nInstance {
 	nodeTypes(): Promise<string[]>;
 	/** The server log so far. */
 	log(): string;
-	/** SIGTERM, then SIGKILL after 10 s. */
+	/** SIGTERM, then SIGKILL after 10 s (in queue mode: then the workers, Redis and the databases). */
 	stop(): Promise<void>;
+	/** SIGKILL to n8n and its task runner at once (a crash: no graceful shutdown). */
+	kill(): Promise<void>;
+	/**
+	 * Starts n8n again on the same user folder (database, store, installed package) and ports,
+	 * after kill() or stop() (stops it first if it runs); waits for readiness and for the webhooks
+	 * of the workflows published at start. Not in queue mode.
+	 */
+	restart(): Promise<void>;
+	/** Whether the n8n process is alive (not exited since the last start). */
+	running(): boolean;
+	/** The n8n process id, also the id of its process group (with the task runner). */
+	pid(): number;
+	/** Queue mode only: Redis, the databases and the workers. */
+	queue?: QueueInfo;
 }
 
 interface N8nLib {
@@ -134,9 +155,11 @@ let packedTarball: string | undefined;
 
 /**
  * The package tarball, built and packed once per process. Set E2E_PREBUILT=1 to pack the
- * existing dist/ without building (e.g. when the build runs elsewhere first).
+ * existing dist/ without building (e.g. when the build runs elsewhere first), or E2E_TARBALL to
+ * test a given tarball (e.g. a published release, or a build changed on purpose to see a test fail).
  */
 export function packedPackage(): string {
+	if (process.env.E2E_TARBALL) return process.env.E2E_TARBALL;
 	if (packedTarball && existsSync(packedTarball)) return packedTarball;
 	packedTarball = lib.buildAndPack({ build: process.env.E2E_PREBUILT !== '1' });
 	return packedTarball;
@@ -161,6 +184,31 @@ function webhooksOf(workflow: { nodes?: Array<{ type: string; disabled?: boolean
 }
 
 export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
+	if (!options.queue) return await startMain(options);
+	const started = Date.now();
+	const queue = await startQueueBackends(options.name, options.queue);
+	const queueSeconds = seconds(started);
+	let instance: N8nInstance;
+	try {
+		instance = await startMain({ ...options, env: { ...(options.env ?? {}), ...queue.env } }, queue);
+	} catch (error) {
+		await queue.stop();
+		throw error;
+	}
+	instance.timings.queueBackends = queueSeconds;
+	const stopMain = instance.stop;
+	instance.stop = async () => {
+		try {
+			await stopMain();
+		} finally {
+			await queue.stop();
+		}
+	};
+	instance.queue = queue.info;
+	return instance;
+}
+
+async function startMain(options: StartN8nOptions, queue?: QueueBackends): Promise<N8nInstance> {
 	const timings: Record<string, number> = {};
 	let t = Date.now();
 	lib.ensureN8n();
@@ -230,29 +278,37 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 
 	t = Date.now();
 	const { node } = ensureNode24();
-	const logFd = openSync(logFile, 'a');
-	const child = spawn(node, [lib.n8nEntry(), 'start'], {
-		cwd: userFolder,
-		env: lib.n8nEnv({ userFolder, port, brokerPort, env }),
-		stdio: ['ignore', logFd, logFd],
-		// Its own process group: stop() signals n8n and its task runner together.
-		detached: true,
-	});
-	closeSync(logFd);
+	let child!: ChildProcess;
+	let exited = false;
+	let exitPromise!: Promise<void>;
 	// Should this process end without stop() (a crash, a forced exit), take n8n down with it.
 	const killOnExit = () => {
 		try {
 			process.kill(-child.pid!, 'SIGKILL');
 		} catch {}
 	};
-	process.once('exit', killOnExit);
-	let exited = false;
-	const exitPromise = new Promise<void>((resolve) =>
-		child.once('exit', () => {
-			exited = true;
-			resolve();
-		}),
-	);
+	/** `n8n start` on this user folder and these ports (again by restart()). */
+	const spawnServer = () => {
+		const logFd = openSync(logFile, 'a');
+		const current = spawn(node, [lib.n8nEntry(), 'start'], {
+			cwd: userFolder,
+			env: lib.n8nEnv({ userFolder, port, brokerPort, env }),
+			stdio: ['ignore', logFd, logFd],
+			// Its own process group: stop() signals n8n and its task runner together.
+			detached: true,
+		});
+		closeSync(logFd);
+		child = current;
+		exited = false;
+		exitPromise = new Promise<void>((resolve) =>
+			current.once('exit', () => {
+				if (child === current) exited = true;
+				resolve();
+			}),
+		);
+		process.once('exit', killOnExit);
+	};
+	spawnServer();
 	const baseUrl = `http://127.0.0.1:${port}`;
 
 	const signalGroup = (signal: NodeJS.Signals) => {
@@ -280,9 +336,21 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		signalGroup('SIGKILL');
 		process.off('exit', killOnExit);
 	};
+	/** SIGKILL to the whole process group at once, as a crash: no shutdown, nothing flushed. */
+	const kill = async () => {
+		signalGroup('SIGKILL');
+		await Promise.race([exitPromise, new Promise((r) => setTimeout(r, 10_000).unref())]);
+		process.off('exit', killOnExit);
+	};
 
 	try {
-		await lib.waitForReady(baseUrl, { timeoutMs: options.readyTimeoutMs ?? 120_000, child, logFile });
+		// Queue mode: the workers start beside the main instance (n8n's database is migrated by the imports).
+		const workersReady = queue
+			? queue.startWorkers(userFolder, env).then(() => {
+					timings.workersReady = seconds(t);
+				})
+			: Promise.resolve();
+		await Promise.all([lib.waitForReady(baseUrl, { timeoutMs: options.readyTimeoutMs ?? 120_000, child, logFile }), workersReady]);
 	} catch (error) {
 		await stop();
 		throw error;
@@ -419,6 +487,24 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		},
 		log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
 		stop,
+		kill,
+		async restart() {
+			if (queue) throw new Error('restart() is for a single n8n process, not queue mode');
+			if (!exited) await stop();
+			const started = Date.now();
+			spawnServer();
+			try {
+				await lib.waitForReady(baseUrl, { timeoutMs: options.readyTimeoutMs ?? 120_000, child, logFile });
+				// The published workflows are active in n8n's database: n8n activates them again.
+				await waitForWebhooks(toPublish.flatMap(webhooksOf));
+			} catch (error) {
+				await stop();
+				throw error;
+			}
+			timings.restartToReady = seconds(started);
+		},
+		running: () => !exited,
+		pid: () => child.pid!,
 	};
 
 	try {

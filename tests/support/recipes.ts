@@ -77,6 +77,12 @@ export interface PrepareOptions {
 	 * they need a real store; everything downstream runs as shipped).
 	 */
 	stubs?: Record<string, unknown[]>;
+	/**
+	 * How the entry webhooks answer: 'lastNode' (default: when the execution has ended, with the last
+	 * node's first item) or 'onReceived' (at once, as the Shopify and WooCommerce Triggers answer a
+	 * store's webhook; the test then follows the executions).
+	 */
+	entryResponse?: 'lastNode' | 'onReceived';
 }
 
 function slug(value: string): string {
@@ -118,7 +124,7 @@ export function prepareRecipe(source: Workflow, options: PrepareOptions = {}): P
 			typeVersion: 2,
 			position: [node.position[0] - 220, node.position[1]],
 			webhookId: `${node.id}-entry`,
-			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+			parameters: { httpMethod: 'POST', path, responseMode: options.entryResponse ?? 'lastNode', options: {} },
 		});
 		workflow.connections[webhookName] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
 		// Same name, so every `$('<trigger>')` expression and connection of the recipe still holds.

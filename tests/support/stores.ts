@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openUncachedStore, type ContactStore, type StoreConfig } from '../../lib/store';
+import { openUncachedStore, type CartEvent, type ContactStore, type StoreConfig } from '../../lib/store';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pgConnection } = require('../../scripts/lib/postgres');
@@ -23,4 +23,21 @@ export function freshConfig(backend: Backend): StoreConfig {
 
 export async function freshStore(backend: Backend): Promise<ContactStore> {
 	return await openUncachedStore(freshConfig(backend));
+}
+
+/** A Shopify checkout of ada@example.com (one Trail shoe, EUR 49.90) started an hour before `at`. */
+export function sampleCart(at: number, overrides: Partial<CartEvent> = {}): CartEvent {
+	return {
+		source: 'shopify',
+		cartId: 'chk-1',
+		cartToken: 'cart-1',
+		contact: { email: 'ada@example.com' },
+		items: [{ productId: 'p1', title: 'Trail shoe', quantity: 1, price: 49.9 }],
+		value: 49.9,
+		currency: 'EUR',
+		recoveryUrl: 'https://shop.example.com/recover/chk-1',
+		createdAt: at - 3_600_000,
+		updatedAt: at - 3_600_000,
+		...overrides,
+	};
 }

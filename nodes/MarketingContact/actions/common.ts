@@ -55,7 +55,7 @@ export function payloadProperty(operation: Operation, sources: string[]): INodeP
 		displayName: 'Payload',
 		name: 'payload',
 		type: 'json',
-		default: '={{ $json }}',
+		default: PAYLOAD_DEFAULT,
 		description:
 			'The webhook payload. The default takes the whole input item; items from a Webhook node are unwrapped from their "body" automatically.',
 		displayOptions: { show: { operation: [operation], source: sources } },
@@ -101,7 +101,19 @@ export function unwrapPayload(value: unknown): unknown {
 	return value;
 }
 
+/** The Payload parameter's default: the whole input item. */
+export const PAYLOAD_DEFAULT = '={{ $json }}';
+
+/**
+ * The payload of an item. Left at its default (the whole input item), it is read from the input
+ * directly: evaluating `{{ $json }}` copies the whole webhook payload (a Shopify order is ~15 kB)
+ * through n8n's expression sandbox for every item, a large share of a queue-mode worker's time.
+ */
 export function getPayload(ctx: IExecuteFunctions, itemIndex: number): unknown {
+	const raw = ctx.getNode().parameters.payload;
+	if (raw === undefined || (typeof raw === 'string' && raw.trim() === PAYLOAD_DEFAULT)) {
+		return unwrapPayload(ctx.getInputData()[itemIndex]?.json);
+	}
 	return unwrapPayload(ctx.getNodeParameter('payload', itemIndex));
 }
 

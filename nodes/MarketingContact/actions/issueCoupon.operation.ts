@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { normalizeCouponPrefix } from '../../../lib/domain/coupon';
 import { InputError } from '../../../lib/domain/errors';
+import { optionalString } from '../../../lib/domain/values';
 import type { ContactStore } from '../../../lib/store';
 import { emailProperty, getEmail } from './common';
 import { referenceTime } from '../../shared/execute';
@@ -10,6 +11,14 @@ const DAY = 86_400_000;
 
 export const description: INodeProperties[] = [
 	emailProperty('issueCoupon', 'Email of the contact the code is for'),
+	{
+		displayName:
+			'The code exists only in the contact store: create the same code as a discount in your shop (e.g. with a Shopify or WooCommerce node after this one), or the shop rejects it at checkout',
+		name: 'couponNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Campaign',
 		name: 'campaign',
@@ -45,9 +54,8 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, i: number, store: ContactStore): Promise<IDataObject> {
 	const email = getEmail(this, i);
-	const campaign = String(this.getNodeParameter('campaign', i, '') ?? '').trim();
+	const campaign = optionalString(this.getNodeParameter('campaign', i, ''), 'Campaign', 200) ?? '';
 	if (!campaign) throw new InputError('"Campaign" is empty', 'Campaign');
-	if (campaign.length > 200) throw new InputError('"Campaign" is longer than 200 characters', 'Campaign');
 	const prefix = normalizeCouponPrefix(this.getNodeParameter('prefix', i, ''));
 	const days = Number(this.getNodeParameter('expiresInDays', i, 0));
 	if (!Number.isFinite(days) || days < 0) throw new InputError('"Expires After (Days)" must be 0 or more', 'Expires After (Days)');

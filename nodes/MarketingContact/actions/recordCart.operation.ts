@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { InputError } from '../../../lib/domain/errors';
 import { requireEmail } from '../../../lib/domain/email';
-import { optionalId, optionalString, optionalTimestamp, parseCurrency, parseMoney } from '../../../lib/domain/values';
-import { normalizeLineItems, sumLineItems } from '../../../lib/sources/common';
+import { optionalId, optionalTimestamp, parseCurrency, parseMoney } from '../../../lib/domain/values';
+import { linkOf, normalizeLineItems, sumLineItems } from '../../../lib/sources/common';
 import { parseShopifyCheckout } from '../../../lib/sources/shopify';
 import type { CartEvent, ContactStore } from '../../../lib/store';
 import { getPayload, payloadProperty, writeOptions, writeOptionsProperty, writeOutput } from './common';
@@ -59,12 +59,12 @@ function customCart(ctx: IExecuteFunctions, i: number, now: number): CartEvent {
 		cartId,
 		contact: { email: requireEmail(ctx.getNodeParameter('email', i, ''), 'Email') },
 		items,
-		value: extra.value === undefined || extra.value === '' ? sumLineItems(items) : parseMoney(extra.value, 'Cart Value'),
+		value: extra.value === undefined || extra.value === '' ? sumLineItems(items, 'Cart Items') : parseMoney(extra.value, 'Cart Value'),
 		currency,
 		createdAt: optionalTimestamp(extra.createdAt, 'Created At') ?? updatedAt,
 		updatedAt,
 	};
-	const url = optionalString(extra.recoveryUrl, 'Recovery URL', 2000);
+	const url = linkOf(extra.recoveryUrl, 'Recovery URL');
 	if (url) cart.recoveryUrl = url;
 	const completedAt = optionalTimestamp(extra.completedAt, 'Completed At');
 	if (completedAt) cart.completedAt = completedAt;

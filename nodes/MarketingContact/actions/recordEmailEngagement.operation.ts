@@ -3,7 +3,7 @@ import { InputError } from '../../../lib/domain/errors';
 import { optionalString, optionalTimestamp } from '../../../lib/domain/values';
 import { parseProviderEvents, type EmailProvider } from '../../../lib/sources/emailProviders';
 import { ENGAGEMENT_TYPES, type ContactStore, type EngagementType } from '../../../lib/store';
-import { getEmail, writeOptions, writeOptionsProperty, writeOutput, unwrapPayload } from './common';
+import { getEmail, getPayload, writeOptions, writeOptionsProperty, writeOutput } from './common';
 
 const op = 'recordEmailEngagement';
 const custom = { operation: [op], provider: ['custom'] };
@@ -93,7 +93,7 @@ export async function execute(this: IExecuteFunctions, i: number, store: Contact
 		);
 		return [writeOutput(result, { event: { type, provider: 'custom' } })];
 	}
-	const parsed = parseProviderEvents(unwrapPayload(this.getNodeParameter('payload', i)), provider);
+	const parsed = parseProviderEvents(getPayload(this, i), provider);
 	// Validate everything before writing anything, so a bad list leaves the store unchanged.
 	const outputs: IDataObject[] = [];
 	for (const { event, eventKey } of parsed.events) {

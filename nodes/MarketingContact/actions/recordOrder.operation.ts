@@ -52,7 +52,7 @@ function customOrder(ctx: IExecuteFunctions, i: number): OrderEvent {
 		orderId,
 		contact: { email: requireEmail(ctx.getNodeParameter('email', i, ''), 'Email') },
 		placedAt: parseTimestamp(ctx.getNodeParameter('placedAt', i, ''), 'Order Date'),
-		total: totalRaw === '' || totalRaw === null ? sumLineItems(lineItems) : parseMoney(totalRaw, 'Order Total'),
+		total: totalRaw === '' || totalRaw === null ? sumLineItems(lineItems, 'Line Items') : parseMoney(totalRaw, 'Order Total'),
 		currency: parseCurrency(ctx.getNodeParameter('currency', i, ''), 'Currency')!,
 		lineItems,
 	};

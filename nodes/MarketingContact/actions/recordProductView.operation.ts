@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { InputError } from '../../../lib/domain/errors';
 import { optionalId, optionalMoney, optionalString, optionalTimestamp } from '../../../lib/domain/values';
+import { linkOf } from '../../../lib/sources/common';
 import type { ContactStore, ProductViewEvent } from '../../../lib/store';
 import { emailProperty, getEmail, writeOptions, writeOptionsProperty, writeOutput } from './common';
 
@@ -38,8 +39,8 @@ export async function execute(this: IExecuteFunctions, i: number, store: Contact
 	const view: ProductViewEvent = { contact: { email }, productId, viewedAt: givenTime ?? options.now };
 	const title = optionalString(extra.title, 'Product Title', 500);
 	const productType = optionalString(extra.productType, 'Product Type', 200);
-	const url = optionalString(extra.url, 'Product URL', 2000);
-	const imageUrl = optionalString(extra.imageUrl, 'Image URL', 2000);
+	const url = linkOf(extra.url, 'Product URL');
+	const imageUrl = linkOf(extra.imageUrl, 'Image URL');
 	const price = optionalMoney(extra.price, 'Price');
 	if (title) view.title = title;
 	if (productType) view.productType = productType;

@@ -6,7 +6,7 @@ import {
 	optionalTimestamp,
 	parseBirthday,
 	parseCountry,
-	parseJsonObject,
+	parseCustomFields,
 	parseTimeZone,
 } from '../../../lib/domain/values';
 import { parseShopifyCustomer } from '../../../lib/sources/shopify';
@@ -87,11 +87,8 @@ function customPatch(ctx: IExecuteFunctions, i: number): ContactPatch {
 	}
 	const customerId = optionalId(fields.customerId, 'Customer ID');
 	if (customerId) patch.customerIds = { [text('store', 'Store Name') || 'custom']: customerId };
-	const customFields = parseJsonObject(fields.custom, 'Custom Fields');
-	if (customFields && Object.keys(customFields).length > 0) {
-		if (JSON.stringify(customFields).length > 65536) throw new InputError('"Custom Fields" is larger than 64 KB', 'Custom Fields');
-		patch.custom = customFields;
-	}
+	const customFields = parseCustomFields(fields.custom, 'Custom Fields');
+	if (customFields && Object.keys(customFields).length > 0) patch.custom = customFields;
 	return patch;
 }
 

@@ -50,7 +50,7 @@ export const expireAfterOption: INodeProperties = {
 	displayName: 'Points Expire After (Days)',
 	name: 'expireAfterDays',
 	type: 'number',
-	typeOptions: { minValue: 0, numberPrecision: 2 },
+	typeOptions: { minValue: 0 },
 	default: 0,
 	description: 'These points leave the score this many days after they are awarded. 0 means they never expire.',
 };

@@ -13,7 +13,6 @@ export const description: INodeProperties[] = [
 		displayName: 'Points',
 		name: 'points',
 		type: 'number',
-		typeOptions: { numberPrecision: 2 },
 		default: 0,
 		description: 'The new score. Earlier awards stop counting (points that would have expired later no longer matter).',
 		displayOptions: { show },

@@ -22,7 +22,6 @@ export const description: INodeProperties[] = [
 		displayName: 'Threshold',
 		name: 'threshold',
 		type: 'number',
-		typeOptions: { numberPrecision: 2 },
 		default: 50,
 		description: 'The score to reach (at or above)',
 		displayOptions: { show },

@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 				name: 'tier',
 				values: [
 					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'Gold' },
-					{ displayName: 'Minimum Score', name: 'minimum', type: 'number', typeOptions: { numberPrecision: 2 }, default: 0 },
+					{ displayName: 'Minimum Score', name: 'minimum', type: 'number', default: 0 },
 				],
 			},
 		],

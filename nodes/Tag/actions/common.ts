@@ -39,7 +39,7 @@ export const expireAfterOption: INodeProperties = {
 	displayName: 'Expire After (Days)',
 	name: 'expireAfterDays',
 	type: 'number',
-	typeOptions: { minValue: 0, numberPrecision: 2 },
+	typeOptions: { minValue: 0 },
 	default: 0,
 	description: 'Time-limited tag (e.g. "recent activity" for 7 days): after this many days it no longer counts. 0 means it never expires. Adding a tag again sets its expiry anew.',
 };

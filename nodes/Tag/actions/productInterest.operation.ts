@@ -22,9 +22,9 @@ export const description: INodeProperties[] = [
 		displayName: 'Within (Days)',
 		name: 'withinDays',
 		type: 'number',
-		typeOptions: { minValue: 0.01, numberPrecision: 2 },
+		typeOptions: { minValue: 0.01 },
 		default: 30,
-		description: 'Only views of the last this many days count',
+		description: 'Count only views from the last this many days',
 		displayOptions: { show },
 	},
 	{
