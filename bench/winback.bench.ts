@@ -224,7 +224,9 @@ function print(r: Awaited<ReturnType<typeof benchBackend>>) {
 
 async function main() {
 	// n8n-core keeps its settings in the user folder: a throwaway one, not ~/.n8n.
-	process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'ecm-bench-n8n-'));
+	const userFolder = mkdtempSync(join(tmpdir(), 'ecm-bench-n8n-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 	console.log(`Win-back Window, Get Due Contacts: ${describeWinbackSchedule(schedule)}; reference time ${new Date(NOW).toISOString()}`);
 	const backends = [];
 	for (const backend of ['sqlite', 'postgres'] as const) {
