@@ -18,15 +18,15 @@
  * Run: npm run bench crossSell   (BENCH_CONTACTS, BENCH_CALLS, BENCH_NAIVE_CALLS)
  * Writes bench-results/crossSell.json.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { closeAllStores, openUncachedStore, type BoughtTogetherProduct, type BoughtTogetherRequest, type ContactStore, type StoreConfig } from '../lib/store';
+import { openUncachedStore, type BoughtTogetherProduct, type BoughtTogetherRequest, type ContactStore, type StoreConfig } from '../lib/store';
 import { MAX_BASIS, ORDERS_PER_PRODUCT } from '../lib/store/productQueries';
 import type { SqlDriver } from '../lib/store/sql';
 import { machine, measure, percentile, round } from './support/measure';
 import { generateStoreApart, measureApart } from './support/apart';
-import { benchPostgresConfig, benchSqliteConfig, openDriver, syntheticEmail, type SyntheticStats } from './support/synthetic';
+import { benchPostgresConfig, benchSqliteConfig, disposeBenchStore, openDriver, syntheticEmail, type SyntheticStats } from './support/synthetic';
 
 const ROOT = process.cwd();
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -227,11 +227,7 @@ export async function benchBackend(backend: 'sqlite' | 'postgres') {
 			budgetP95Ms: BUDGET_P95_MS,
 		};
 	} finally {
-		await store?.close().catch(() => undefined);
-		await driver?.close().catch(() => undefined);
-		await closeAllStores();
-		if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
-		else await benchPostgresConfig(config.schema);
+		await disposeBenchStore(config, store, driver);
 	}
 }
 

@@ -27,7 +27,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_ENGAGEMENT_GROUP, DEFAULT_ENGAGEMENT_THRESHOLDS, ENGAGEMENT_SIGNALS, ENGAGEMENT_STATES } from '../lib/domain/tags';
 import { closeAllStores, openUncachedStore, type EngagementSettings, type StoreConfig } from '../lib/store';
@@ -35,7 +35,7 @@ import type { SqlDriver } from '../lib/store/sql';
 import { runWorkflow, type Fixture } from '../tests/support/workflowRunner';
 import { machine, round, type Measured } from './support/measure';
 import { generateStoreApart, measureApart } from './support/apart';
-import { benchPostgresConfig, benchSqliteConfig, DAY, openDriver, syntheticEmail, type SyntheticStats } from './support/synthetic';
+import { benchPostgresConfig, benchSqliteConfig, disposeBenchStore, DAY, openDriver, syntheticEmail, type SyntheticStats } from './support/synthetic';
 
 const ROOT = process.cwd();
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -221,11 +221,7 @@ async function benchBackend(backend: 'sqlite' | 'postgres') {
 			budgetMs: BUDGET_MS,
 		};
 	} finally {
-		await driver?.close().catch(() => undefined);
-		await closeAllStores();
-		// Free the disk: the SQLite file, or the PostgreSQL schema (dropped).
-		if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
-		else await benchPostgresConfig(config.schema);
+		await disposeBenchStore(config, driver);
 	}
 }
 

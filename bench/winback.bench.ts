@@ -21,7 +21,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dueWindows, positionOf } from '../lib/domain/dueSteps';
 import { describeWinbackSchedule, winbackSchedule } from '../lib/domain/winback';
@@ -30,7 +30,7 @@ import type { SqlDriver } from '../lib/store/sql';
 import { runWorkflow, type Fixture } from '../tests/support/workflowRunner';
 import { generateStoreApart, measureApart } from './support/apart';
 import { measure } from './support/measure';
-import { benchPostgresConfig, benchSqliteConfig, DAY, openDriver, type SyntheticStats } from './support/synthetic';
+import { benchPostgresConfig, benchSqliteConfig, disposeBenchStore, DAY, openDriver, type SyntheticStats } from './support/synthetic';
 
 const ROOT = process.cwd();
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -193,12 +193,7 @@ export async function benchBackend(backend: 'sqlite' | 'postgres') {
 			ratio: round(naiveRun.ms / daily.value.nodeMs, 1),
 		};
 	} finally {
-		await store?.close().catch(() => undefined);
-		await driver?.close().catch(() => undefined);
-		await closeAllStores();
-		// Free the disk: the SQLite file, or the PostgreSQL schema (dropped).
-		if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
-		else await benchPostgresConfig(config.schema);
+		await disposeBenchStore(config, store, driver);
 	}
 }
 

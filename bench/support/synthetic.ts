@@ -13,12 +13,12 @@
  *
  * Contacts get ids 1…n and emails c<id>@bench.example.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import type { StoreConfig } from '../../lib/store';
+import { closeAllStores, type StoreConfig } from '../../lib/store';
 import { migrate } from '../../lib/store/migrations';
 import { PostgresDriver, quoteIdent } from '../../lib/store/postgresDriver';
 import type { SqlDriver, SqlExecutor } from '../../lib/store/sql';
@@ -338,4 +338,15 @@ async function fill(db: SqlExecutor, dialect: 'sqlite' | 'postgres', n: number, 
 		SELECT id, 'engagement', ${h('id', 70)} % 101, NULL, ${now} FROM syn_contacts WHERE ${h('id', 71)} % 2 = 0 ORDER BY id`);
 
 	for (const table of ['syn_views', 'syn_orders', 'syn_contacts']) await db.run(`DROP TABLE ${table}`);
+}
+
+/**
+ * Ends a benchmark's use of a synthetic store: closes what it opened (errors ignored), every cached
+ * store, and frees the disk — the SQLite file's folder, or the PostgreSQL schema (dropped).
+ */
+export async function disposeBenchStore(config: StoreConfig, ...opened: Array<{ close(): Promise<unknown> } | undefined>): Promise<void> {
+	for (const handle of opened) await handle?.close().catch(() => undefined);
+	await closeAllStores();
+	if (config.backend === 'sqlite') rmSync(dirname(config.path), { recursive: true, force: true });
+	else await benchPostgresConfig(config.schema);
 }
