@@ -63,6 +63,18 @@ export function payloadProperty(operation: Operation, sources: string[]): INodeP
 }
 
 /** The Options collection every write operation shares. */
+/** The clicked link's query parameters (e, c, t), for the From Link operations. */
+export function linkParametersProperty(operation: Operation): INodeProperties {
+	return {
+		displayName: 'Link Parameters',
+		name: 'linkParameters',
+		type: 'json',
+		default: '={{ $json.query }}',
+		description: 'The query parameters of the clicked link (e, c and t). From a Webhook node they are in "query".',
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
 export function writeOptionsProperty(operation: Operation, extra: INodeProperties[] = []): INodeProperties {
 	return {
 		displayName: 'Options',

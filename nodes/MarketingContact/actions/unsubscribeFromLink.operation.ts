@@ -3,7 +3,7 @@ import { isValidEmail, normalizeEmail } from '../../../lib/domain/email';
 import { verifyUnsubscribeLink } from '../../../lib/domain/unsubscribeLink';
 import type { ContactStore } from '../../../lib/store';
 import { linkSecret } from '../../shared/links';
-import { writeOptions, writeOptionsProperty, writeOutput } from './common';
+import { linkParametersProperty, writeOptions, writeOptionsProperty, writeOutput } from './common';
 
 const show = { operation: ['unsubscribeFromLink'] };
 
@@ -16,14 +16,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Link Parameters',
-		name: 'linkParameters',
-		type: 'json',
-		default: '={{ $json.query }}',
-		description: 'The query parameters of the clicked link (e, c and t). From a Webhook node they are in "query".',
-		displayOptions: { show },
-	},
+	linkParametersProperty('unsubscribeFromLink'),
 	writeOptionsProperty('unsubscribeFromLink'),
 ];
 
